@@ -1,0 +1,95 @@
+/**
+ * The track stage: detect faces every `stride` frames, associate them into tracks, and hold frames for a
+ * look-ahead window so every frame leaves with the boxes of all tracks that cover it, detected or filled in.
+ */
+import { concatMap, Observable, type OperatorFunction } from 'rxjs';
+import type { Frame } from '../frame.js';
+import type { StageTimer } from '../pipeline/stage-timer.js';
+import type { Detection, FaceFrame } from './face.js';
+import { iou } from './geometry.js';
+import { TrackTimeline, type TimelineOptions } from './track-timeline.js';
+import { Tracker, type TrackerOptions } from './tracker.js';
+
+/** The models the stage calls; each may be absent where the mode does not need it. */
+export interface FaceAnalyzers {
+  detect(frame: Frame): Promise<Detection[]>;
+  /** 468 facemesh points (x,y,z) in frame pixels, or undefined when no face is found in the box. */
+  landmarks?(frame: Frame, detection: Detection): Promise<Float32Array | undefined>;
+  /** L2-normalized identity embedding, for re-identifying a face after occlusion. */
+  embed?(frame: Frame, detection: Detection): Promise<Float32Array | undefined>;
+}
+
+export interface TrackFacesOptions {
+  /** Run the detector on every `stride`-th frame; frames between are covered by interpolation. */
+  readonly stride: number;
+  /** Frames held back so detections after a frame can still cover it (look-ahead), >= stride. */
+  readonly lookahead: number;
+  readonly tracker: Partial<TrackerOptions>;
+  readonly timeline: TimelineOptions;
+}
+
+/**
+ * @returns an operator that emits every input frame, in order, `lookahead` frames later, with `faces`.
+ * Holds at most `lookahead + 1` frames; the caller's Credit must allow more than that in flight.
+ */
+export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions, timer?: StageTimer): OperatorFunction<Frame, FaceFrame> {
+  const time = <T>(stage: string, fn: () => Promise<T>): Promise<T> => (timer ? timer.time(stage, fn) : fn());
+  return (source) =>
+    new Observable<FaceFrame>((subscriber) => {
+      const tracker = new Tracker(options.tracker);
+      const timeline = new TrackTimeline(options.timeline);
+      const held: Frame[] = [];
+
+      const observe = async (frame: Frame): Promise<void> => {
+        const detections = await time('detect', () => analyzers.detect(frame));
+        const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, tracker, frame, detections)) : [];
+        const { trackIds } = tracker.update(frame.index, detections, embeddings);
+        const landmarks = analyzers.landmarks
+          ? await time('landmarks', () => Promise.all(detections.map((d) => analyzers.landmarks!(frame, d))))
+          : [];
+        detections.forEach((d, i) => {
+          const points = landmarks[i];
+          timeline.observe(trackIds[i], { frame: frame.index, box: d.box, score: d.score, ...(points ? { landmarks: points } : {}) });
+        });
+      };
+
+      const release = (keep: number): void => {
+        while (held.length > keep) {
+          const frame = held.shift()!;
+          const faces = timeline.facesAt(frame.index);
+          timeline.prune(frame.index + 1);
+          subscriber.next({ ...frame, faces });
+        }
+      };
+
+      const sub = source
+        .pipe(
+          concatMap(async (frame) => {
+            if (frame.index % options.stride === 0) await observe(frame);
+            return frame;
+          }),
+        )
+        .subscribe({
+          next(frame) {
+            held.push(frame);
+            release(options.lookahead);
+          },
+          error(err) {
+            subscriber.error(err);
+          },
+          complete() {
+            release(0);
+            subscriber.complete();
+          },
+        });
+      return () => sub.unsubscribe();
+    });
+}
+
+/** Embeds only detections that overlap no live track: the ones that may be a lost face coming back. */
+async function embedNewcomers(analyzers: FaceAnalyzers, tracker: Tracker, frame: Frame, detections: readonly Detection[]): Promise<Array<Float32Array | undefined>> {
+  const predicted = tracker.tracks.map((t) => Tracker.predict(t, frame.index));
+  return Promise.all(
+    detections.map((d) => (predicted.some((p) => iou(p, d.box) > 0.1) ? undefined : analyzers.embed!(frame, d))),
+  );
+}
