@@ -1,0 +1,10 @@
+/** What every anonymization method offers the pipeline: change the faces of one frame, in place. */
+import type { FaceFrame } from '../track/face.js';
+
+export interface Anonymizer {
+  /** Short name for logs and summaries ("blur", "nullface", ...). */
+  readonly name: string;
+  /** Rewrites every face of `frame` in place. Async so batched model calls (diffusion) fit the same slot. */
+  anonymizeInPlace(frame: FaceFrame): void | Promise<void>;
+  dispose?(): Promise<void>;
+}

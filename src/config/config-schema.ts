@@ -1,0 +1,72 @@
+/**
+ * Every setting nullcam reads, with its default, bounds and meaning. config/default.jsonc is this
+ * table written out with comments (a test keeps the two equal); --help prints it.
+ */
+import { ANONYMIZE_MODES } from '../anonymize/anonymize-mode.js';
+import {
+  booleanField,
+  enumField,
+  nullableNumberField,
+  nullableStringField,
+  numberField,
+  stringField,
+  stringListField,
+  type Field,
+} from './config-field.js';
+
+export const CONFIG_SCHEMA = {
+  mode: enumField(ANONYMIZE_MODES, 'blur', 'How faces are anonymized.'),
+  anonymize: {
+    shape: enumField(['ellipse', 'rect'] as const, 'ellipse', 'Region covered in blur, pixelate and solid modes: the ellipse inscribed in the dilated face box, or the whole box.'),
+    blurStrength: numberField(0.2, 'Blur radius (about the Gaussian sigma) as a fraction of the face box; lower keeps more detail and risks recognition.', 0.05, 1),
+    pixelBlocks: numberField(8, 'Pixelation blocks across the face box; more blocks keep more detail and risk recognition.', 2, 32, true),
+    colour: stringField('#000000', 'Fill colour for solid mode and for mask mode with maskFill solid, as #rrggbb.', /^#[0-9a-fA-F]{6}$/),
+    maskFill: enumField(['blur', 'solid'] as const, 'blur', 'What fills the face oval in mask mode (hair and background stay).'),
+  },
+  detect: {
+    minScore: numberField(0.3, 'Detector score above which a face is covered; low on purpose, since a missed face is worse than an extra blur.', 0.05, 0.99),
+    minFaceSize: numberField(24, 'Smallest face, in pixels, the detector must find; smaller values add tiles and cost time.', 12, 512, true),
+    stride: numberField(2, 'Run the detector on every Nth frame; frames between are covered by tracking and interpolation.', 1, 30, true),
+  },
+  track: {
+    lookahead: numberField(12, 'Frames held back so later detections can cover earlier misses (file mode); must be at least detect.stride.', 1, 120, true),
+    holdFrames: numberField(12, 'Frames a face stays covered after its last detection.', 0, 250, true),
+    backfillFrames: numberField(12, 'Frames before a face\'s first detection that are covered too (at most track.lookahead).', 0, 120, true),
+    maxInterpolateGap: numberField(50, 'Longest detector gap, in frames, bridged by interpolating between two detections.', 1, 1000, true),
+    dilate: numberField(0.2, 'Growth of every face box on each side, as a fraction of its size.', 0, 2),
+    dilatePerFrame: numberField(0.02, 'Extra growth per frame away from the nearest detection (position is less certain there).', 0, 1),
+    maxExtraDilate: numberField(0.3, 'Cap on that extra growth.', 0, 2),
+    maxMisses: numberField(6, 'Detector runs a track may miss before it is considered gone (it can still come back by identity).', 0, 100, true),
+    reid: booleanField(true, 'Re-identify faces that come back after an occlusion by identity embedding, so they keep their track id.'),
+  },
+  encode: {
+    codec: stringField('libx264', 'ffmpeg video encoder (libx264, libx265, h264_nvenc, ffv1, ...).'),
+    preset: nullableStringField('Encoder preset (libx264: ultrafast ... veryslow); veryfast is a good speed/size balance.'),
+    crf: nullableNumberField('Constant quality for x264/x265 (lower is better and larger); ignored when bitrate is set.', 0, 63),
+    bitrate: nullableStringField('Target video bitrate such as "4M"; overrides crf.'),
+    pixFmt: stringField('yuv420p', 'Output pixel format; yuv420p plays everywhere.'),
+    audio: enumField(['copy', 'none'] as const, 'copy', 'Audio streams: copy all of them unchanged, or drop them.'),
+    extraArgs: stringListField('Extra ffmpeg output arguments, inserted before the output path (escape hatch).'),
+  },
+  runtime: {
+    executionProvider: enumField(['auto', 'cpu', 'cuda', 'webgpu'] as const, 'auto', 'onnxruntime execution provider for the face models; auto takes the fastest that loads.'),
+    modelDir: nullableStringField('Where converted face models are cached (default $NULLCAM_MODEL_DIR, else ~/.cache/nullcam/models).'),
+    ffmpeg: nullableStringField('Path to the ffmpeg binary (default $NULLCAM_FFMPEG, else ffmpeg on PATH, else the npm fallback).'),
+  },
+} as const;
+
+type Section = { readonly [key: string]: Field<unknown> | Section };
+type Resolve<S> = S extends Field<infer T> ? T : { readonly [K in keyof S]: Resolve<S[K]> };
+
+/** The validated, frozen settings. */
+export type Config = Resolve<typeof CONFIG_SCHEMA>;
+export type ConfigSchema = Section;
+
+/** Fields with their dotted keys, in schema order. */
+export function schemaFields(schema: Section = CONFIG_SCHEMA, prefix = ''): Array<[string, Field<unknown>]> {
+  return Object.entries(schema).flatMap(([k, v]) => (isField(v) ? [[prefix + k, v] as [string, Field<unknown>]] : schemaFields(v, `${prefix}${k}.`)));
+}
+
+export function isField(v: Field<unknown> | Section): v is Field<unknown> {
+  return (v as Field<unknown>).kind === 'field';
+}
