@@ -41,8 +41,8 @@ export const CONFIG_SCHEMA = {
   },
   encode: {
     codec: stringField('libx264', 'ffmpeg video encoder (libx264, libx265, h264_nvenc, ffv1, ...).'),
-    preset: nullableStringField('Encoder preset (libx264: ultrafast ... veryslow); veryfast is a good speed/size balance.'),
-    crf: nullableNumberField('Constant quality for x264/x265 (lower is better and larger); ignored when bitrate is set.', 0, 63),
+    preset: nullableStringField('Encoder preset (libx264: ultrafast ... veryslow); null takes veryfast for libx264/libx265, a good speed/size balance, and none for other encoders.'),
+    crf: nullableNumberField('Constant quality for x264/x265 (lower is better and larger); null takes 20 for libx264/libx265 unless bitrate is set.', 0, 63),
     bitrate: nullableStringField('Target video bitrate such as "4M"; overrides crf.'),
     pixFmt: stringField('yuv420p', 'Output pixel format; yuv420p plays everywhere.'),
     audio: enumField(['copy', 'none'] as const, 'copy', 'Audio streams: copy all of them unchanged, or drop them.'),

@@ -1,0 +1,94 @@
+/** `nullcam anonymize` command line → validated request. */
+import { parseArgs } from 'node:util';
+import { NullcamError } from '../errors.js';
+import type { ProgressStyle } from './progress-reporter.js';
+
+export interface AnonymizeRequest {
+  readonly input: string;
+  readonly output: string;
+  readonly configFile?: string;
+  /** Dotted setting → raw value, in command-line order (flags are sugar for these). */
+  readonly overrides: ReadonlyArray<[string, string]>;
+  /** undefined: bar on a TTY, json otherwise. */
+  readonly progress?: ProgressStyle;
+  readonly tracksJson?: string;
+  readonly overwrite: boolean;
+  readonly debug: boolean;
+}
+
+/** Flags that are shorthands for settings: flag → dotted key. */
+export const SETTING_FLAGS = {
+  mode: 'mode',
+  encoder: 'encode.codec',
+  preset: 'encode.preset',
+  crf: 'encode.crf',
+  bitrate: 'encode.bitrate',
+  stride: 'detect.stride',
+  'min-score': 'detect.minScore',
+  dilate: 'track.dilate',
+  ep: 'runtime.executionProvider',
+  'model-dir': 'runtime.modelDir',
+} as const;
+
+export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        mode: { type: 'string', short: 'm' },
+        config: { type: 'string', short: 'c' },
+        set: { type: 'string', multiple: true },
+        progress: { type: 'string' },
+        'tracks-json': { type: 'string' },
+        overwrite: { type: 'boolean', short: 'y' },
+        'no-audio': { type: 'boolean' },
+        debug: { type: 'boolean' },
+        encoder: { type: 'string' },
+        preset: { type: 'string' },
+        crf: { type: 'string' },
+        bitrate: { type: 'string' },
+        stride: { type: 'string' },
+        'min-score': { type: 'string' },
+        dilate: { type: 'string' },
+        ep: { type: 'string' },
+        'model-dir': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam anonymize --help" for the options.`, 2, { cause: err });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new NullcamError(positionals.length === 0 ? 'Missing INPUT. Usage: nullcam anonymize INPUT -o OUTPUT (see --help).' : `Expected one INPUT, got ${positionals.length}: ${positionals.join(' ')}.`, 2);
+  }
+  if (!values.output) throw new NullcamError('Missing -o OUTPUT, the file to write (e.g. -o out.mp4).', 2);
+  const overrides: Array<[string, string]> = [];
+  for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
+    const v = values[flag as keyof typeof values];
+    if (typeof v === 'string') overrides.push([key, v]);
+  }
+  if (values['no-audio']) overrides.push(['encode.audio', 'none']);
+  for (const s of values.set ?? []) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new NullcamError(`Expected KEY=VALUE for --set but received "${s}" (e.g. --set detect.stride=1).`, 2);
+    overrides.push([s.slice(0, eq), s.slice(eq + 1)]);
+  }
+  const progress = values.progress;
+  if (progress !== undefined && !['bar', 'json', 'none'].includes(progress)) {
+    throw new NullcamError(`Expected one of bar, json, none for --progress but received "${progress}".`, 2);
+  }
+  return {
+    input: positionals[0],
+    output: values.output,
+    ...(values.config ? { configFile: values.config } : {}),
+    overrides,
+    ...(progress ? { progress: progress as ProgressStyle } : {}),
+    ...(values['tracks-json'] ? { tracksJson: values['tracks-json'] } : {}),
+    overwrite: values.overwrite ?? false,
+    debug: values.debug ?? false,
+  };
+}

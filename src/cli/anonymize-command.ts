@@ -1,0 +1,123 @@
+/** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
+import type { Subscription } from 'rxjs';
+import { classicAnonymizer } from '../anonymize/classic-anonymizer.js';
+import { parseHexColour } from '../anonymize/solid-fill.js';
+import type { Config } from '../config/config-schema.js';
+import { buildConfig, readConfigFile } from '../config/load-config.js';
+import type { EncodeSummary } from '../egress/encoder.js';
+import type { VideoEncodingOptions } from '../egress/encode-options.js';
+import { EXIT_INTERRUPTED } from '../errors.js';
+import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { openInput } from '../ingest/open-input.js';
+import { defaultModelCacheDir } from '../models/model-cache-dir.js';
+import { ModelStore } from '../models/model-store.js';
+import { anonymizeFile } from '../pipeline/anonymize-file.js';
+import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
+import { StageTimer } from '../pipeline/stage-timer.js';
+import type { TrackFacesOptions } from '../track/track-faces.js';
+import type { AnonymizeRequest } from './anonymize-args.js';
+import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
+
+/** @returns the exit code; throws NullcamError for anything the user can fix */
+export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
+  const ffmpegOverride = config.runtime.ffmpeg ?? env.NULLCAM_FFMPEG;
+  const binary = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {});
+  const input = await openInput(req.input, { binary });
+  const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
+  const analyzers = await loadFaceAnalyzers(store, config);
+  const anonymizer = classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! });
+
+  const style: ProgressStyle = req.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
+  // JSON events go to stdout for scripts; the bar goes to stderr so stdout stays clean.
+  const progress = new ProgressReporter(style, style === 'json' ? process.stdout : process.stderr);
+  const timer = new StageTimer();
+  const tracks = new Set<number>();
+  let frames = 0, faces = 0, warnings = 0;
+  const totalFrames = input.info.video.frameCount ?? undefined;
+
+  let subscription: Subscription | undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    const onSignal = (): void => resolve('interrupted');
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  const run = new Promise<EncodeSummary>((resolve, reject) => {
+    subscription = anonymizeFile({
+      binary,
+      input,
+      output: req.output,
+      overwrite: req.overwrite,
+      analyzers,
+      anonymizer,
+      track: trackOptions(config),
+      video: videoOptions(config),
+      audio: config.encode.audio === 'copy',
+      ...(req.tracksJson ? { tracksJson: req.tracksJson } : {}),
+      timer,
+      onFrame(frame) {
+        frames++;
+        faces += frame.faces.length;
+        for (const f of frame.faces) tracks.add(f.trackId);
+        progress.update({ frames, ...(totalFrames ? { totalFrames } : {}), faces, tracks: tracks.size });
+      },
+      onDecoderWarning(_message, count) {
+        warnings += count;
+      },
+    }).subscribe({ next: resolve, error: reject });
+  });
+  try {
+    const outcome = await Promise.race([run, interrupted]);
+    if (outcome === 'interrupted') {
+      // Unsubscribing stops both ffmpeg processes and removes the temp output and tracks file.
+      subscription?.unsubscribe();
+      await new Promise((r) => setTimeout(r, 50));
+      process.stderr.write('\nnullcam: interrupted; no output written.\n');
+      return EXIT_INTERRUPTED;
+    }
+    if (warnings > 0) progress.warn(`the input stream is damaged: ${warnings} decoder warnings; frames were decoded best-effort`);
+    const seconds = progress.elapsedSeconds();
+    progress.done({
+      output: outcome.output,
+      frames,
+      faces,
+      tracks: tracks.size,
+      seconds: Math.round(seconds * 100) / 100,
+      fps: Math.round((frames / seconds) * 100) / 100,
+      decoderWarnings: warnings,
+      stageMs: Object.fromEntries(Object.entries(timer.snapshot()).map(([k, v]) => [k, Math.round(v)])),
+    });
+    if (style === 'none' || style === 'bar') process.stderr.write(`nullcam: wrote ${outcome.output} (${frames} frames, ${tracks.size} face tracks)\n`);
+    return 0;
+  } finally {
+    await analyzers.dispose();
+  }
+}
+
+export function trackOptions(config: Config): TrackFacesOptions {
+  const t = config.track;
+  return {
+    stride: config.detect.stride,
+    lookahead: t.lookahead,
+    tracker: { maxMisses: t.maxMisses },
+    timeline: {
+      holdFrames: t.holdFrames,
+      backfillFrames: Math.min(t.backfillFrames, t.lookahead),
+      maxInterpolateGap: t.maxInterpolateGap,
+      dilate: t.dilate,
+      dilatePerFrame: t.dilatePerFrame,
+      maxExtraDilate: t.maxExtraDilate,
+    },
+  };
+}
+
+export function videoOptions(config: Config): VideoEncodingOptions {
+  const e = config.encode;
+  return {
+    encoder: e.codec,
+    ...(e.preset !== null ? { preset: e.preset } : {}),
+    ...(e.bitrate !== null ? { bitrate: e.bitrate } : e.crf !== null ? { crf: e.crf } : {}),
+    pixFmt: e.pixFmt,
+    extraArgs: e.extraArgs,
+  };
+}

@@ -1,0 +1,52 @@
+/** `nullcam doctor`: which ffmpeg, which execution providers, which models — what a bug report needs. */
+import os from 'node:os';
+import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { chooseExecutionProvider, type ProviderPreference } from '../models/execution-provider.js';
+import type { ModelStore } from '../models/model-store.js';
+import { availableBackends } from '../models/onnx-session.js';
+
+export interface DoctorReport {
+  readonly node: string;
+  readonly cpus: number;
+  readonly ffmpeg: { path: string; version: string; origin: string; ffprobe: string | null } | { error: string };
+  readonly backends: ReadonlyArray<{ name: string; bundled: boolean }>;
+  readonly executionProvider: { device: string; trials: ReadonlyArray<{ device: string; ok: boolean; reason: string }> } | { error: string };
+  readonly modelDir: string;
+  readonly models: ReadonlyArray<{ name: string; path: string; sha256: string; intact: boolean }>;
+}
+
+export async function doctorReport(store: ModelStore, ffmpegOverride: string | undefined, preference: ProviderPreference, probeModel: string): Promise<DoctorReport> {
+  const ffmpeg = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {}).then(
+    (b) => ({ path: b.ffmpeg, version: b.version, origin: b.origin, ffprobe: b.ffprobe }),
+    (err: Error) => ({ error: err.message }),
+  );
+  const executionProvider = await store
+    .ensure(probeModel)
+    .then((m) => chooseExecutionProvider(preference, m.path))
+    .then(
+      (c) => ({ device: c.device, trials: c.trials }),
+      (err: Error) => ({ error: err.message }),
+    );
+  const models = (await store.list()).map((m) => ({ name: m.name, path: m.path, sha256: m.sha256, intact: m.intact }));
+  return { node: process.version, cpus: os.cpus().length, ffmpeg, backends: availableBackends(), executionProvider, modelDir: store.cacheDir, models };
+}
+
+export function formatDoctorReport(r: DoctorReport): string {
+  const lines = [`node        ${r.node}, ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}`];
+  if ('error' in r.ffmpeg) lines.push(`ffmpeg      MISSING: ${r.ffmpeg.error}`);
+  else {
+    const origin = { system: 'system, on PATH', npm: 'npm fallback @ffmpeg-installer/ffmpeg: old and slow, install Debian ffmpeg', override: 'from NULLCAM_FFMPEG' }[r.ffmpeg.origin] ?? r.ffmpeg.origin;
+    lines.push(`ffmpeg      ${r.ffmpeg.path} (${r.ffmpeg.version}; ${origin})`);
+    lines.push(`ffprobe     ${r.ffmpeg.ffprobe ?? 'none (input is probed by parsing ffmpeg -i)'}`);
+  }
+  lines.push(`onnxruntime ${r.backends.map((b) => `${b.name}${b.bundled ? '' : ' (not bundled)'}`).join(', ')}`);
+  if ('error' in r.executionProvider) lines.push(`provider    unknown: ${r.executionProvider.error}`);
+  else {
+    lines.push(`provider    ${r.executionProvider.device}`);
+    for (const t of r.executionProvider.trials) if (!t.ok) lines.push(`            ${t.device}: ${t.reason}`);
+  }
+  lines.push(`models      ${r.modelDir}`);
+  if (r.models.length === 0) lines.push('            none converted yet: run "nullcam models install"');
+  for (const m of r.models) lines.push(`            ${m.name.padEnd(26)} sha256 ${m.sha256.slice(0, 16)}…${m.intact ? '' : '  CHANGED since conversion: run "nullcam models install"'}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,65 @@
+/** --help texts. Setting defaults come from the schema, so help never disagrees with config/default.jsonc. */
+import { schemaFields } from '../config/config-schema.js';
+
+export const MAIN_HELP = `nullcam: remove people's identities from video, keep everything else
+(pose, expression, audio, timing, frame count).
+
+Usage:
+  nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
+  nullcam doctor                                 show which ffmpeg, execution providers and models are used
+  nullcam models install                         convert and cache the face models now (else: on first use)
+  nullcam config                                 print every setting with its default (commented JSON)
+  nullcam help [COMMAND] | --help | --version
+
+Examples:
+  nullcam anonymize interview.mp4 -o interview.anon.mp4
+  nullcam anonymize cctv.mkv -o cctv.anon.mkv --mode pixelate --tracks-json cctv.tracks.json
+  nullcam config > my.jsonc && nullcam anonymize in.mp4 -o out.mp4 --config my.jsonc
+
+Exit codes: 0 done, 1 failed (nothing written), 2 bad usage or settings, 130 interrupted.
+Run "nullcam anonymize --help" for the options.
+`;
+
+export function anonymizeHelp(): string {
+  const settings = schemaFields()
+    .map(([key, f]) => `  ${key.padEnd(26)} ${JSON.stringify(f.default).padEnd(10)} ${f.doc}`)
+    .join('\n');
+  return `Usage: nullcam anonymize INPUT -o OUTPUT [options]
+
+Decodes INPUT (any file ffmpeg reads), finds and tracks every face, anonymizes it, and encodes OUTPUT
+(.mp4, .mkv or .mov) with all audio streams, timestamps and the frame count of INPUT. OUTPUT is written
+to a temporary file and renamed when the run succeeds: a failed or interrupted run leaves no partial file
+and never touches an existing one.
+
+Options:
+  -o, --output FILE       the anonymized video to write
+  -m, --mode MODE         blur | pixelate | solid | mask (default: blur). mask fills the face oval from
+                          468 landmarks and keeps hair and background; the others cover an ellipse
+                          around the face box.
+  -c, --config FILE       settings file (JSON with comments; "nullcam config" prints all of them)
+      --set KEY=VALUE     change one setting, repeatable: --set detect.stride=1 --set track.dilate=0.3
+      --progress STYLE    bar | json | none (default: bar on a terminal, json lines otherwise; json ends
+                          with {"event":"done",...} holding frames, faces, tracks, seconds, fps)
+      --tracks-json FILE  write every frame's boxes, track ids, scores and why each box exists
+                          (detected, interpolated, extrapolated) for human review
+  -y, --overwrite         replace OUTPUT if it exists (default: refuse)
+      --no-audio          drop audio (default: copy every audio stream unchanged)
+      --encoder NAME      = --set encode.codec=NAME (libx264, libx265, h264_nvenc, ffv1, ...)
+      --preset NAME       = --set encode.preset=NAME
+      --crf N             = --set encode.crf=N (lower: better quality, larger file)
+      --bitrate RATE      = --set encode.bitrate=RATE (e.g. 4M; overrides crf)
+      --stride N          = --set detect.stride=N (1 is the safest and slowest)
+      --min-score X       = --set detect.minScore=X (lower covers more, with more false alarms)
+      --dilate X          = --set track.dilate=X (bigger boxes)
+      --ep NAME           = --set runtime.executionProvider=NAME (auto, cpu, cuda, webgpu)
+      --model-dir DIR     = --set runtime.modelDir=DIR
+      --debug             print stack traces of errors
+
+Settings (key, default, meaning):
+${settings}
+
+Trade-offs: a missed face is worse than an extra blur, so the defaults detect at a low score, grow boxes,
+and keep covering a face for track.holdFrames after the detector loses it. Raise detect.stride for speed
+on static footage; lower it to 1 for fast motion.
+`;
+}

@@ -1,0 +1,110 @@
+/**
+ * The nullcam command. Parses the command line, builds components from config, runs, and turns every
+ * failure into one line on stderr with a non-zero exit code (stack traces only with --debug).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { buildConfig, readConfigFile } from '../config/load-config.js';
+import { renderDefaultConfig } from '../config/render-config.js';
+import { NullcamError } from '../errors.js';
+import { FACE_MODELS, installModels } from '../models/install-models.js';
+import { defaultModelCacheDir } from '../models/model-cache-dir.js';
+import { ModelStore } from '../models/model-store.js';
+import { runAnonymize } from './anonymize-command.js';
+import { parseAnonymizeArgs } from './anonymize-args.js';
+import { doctorReport, formatDoctorReport } from './doctor.js';
+import { anonymizeHelp, MAIN_HELP } from './help.js';
+import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
+
+/** @returns the process exit code */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    if (err instanceof NullcamError) {
+      process.stderr.write(`nullcam: ${err.message}\n`);
+      if (debug && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`nullcam: internal error: ${(err as Error)?.message ?? String(err)} (run again with --debug for details, and report it)\n`);
+    if (debug) process.stderr.write(`${(err as Error)?.stack}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  switch (command) {
+    case undefined:
+    case '--help':
+    case '-h':
+      process.stdout.write(MAIN_HELP);
+      return 0;
+    case 'help':
+      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : MAIN_HELP);
+      return 0;
+    case '--version':
+    case '-v':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    case 'anonymize':
+      if (wantsHelp) {
+        process.stdout.write(anonymizeHelp());
+        return 0;
+      }
+      return runAnonymize(parseAnonymizeArgs(rest), process.env);
+    case 'doctor':
+      return doctor(rest);
+    case 'models':
+      return models(rest);
+    case 'config':
+      process.stdout.write(renderDefaultConfig());
+      return 0;
+    default:
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, doctor, models, config, help.`, 2);
+  }
+}
+
+async function doctor(argv: readonly string[]): Promise<number> {
+  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, debug: { type: 'boolean' } }, 'doctor');
+  const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, []);
+  const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir() });
+  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL);
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
+  return 'error' in report.ffmpeg ? 1 : 0;
+}
+
+async function models(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = strictArgs(rest, { 'model-dir': { type: 'string' }, progress: { type: 'string' }, debug: { type: 'boolean' } }, 'models');
+  const store = new ModelStore({ cacheDir: (values['model-dir'] as string | undefined) ?? defaultModelCacheDir() });
+  if (sub === 'install') {
+    const quiet = values.progress === 'none';
+    await installModels(store, FACE_MODELS, (r) => {
+      if (!quiet) process.stdout.write(`${r.name.padEnd(26)} ${r.converted ? `converted in ${Math.round(r.ms)} ms` : 'up to date'}  ${r.path}\n`);
+    });
+    if (quiet) process.stdout.write(`models ready in ${store.cacheDir}\n`);
+    return 0;
+  }
+  if (sub === 'list') {
+    for (const m of await store.list()) process.stdout.write(`${m.name.padEnd(26)} ${m.sha256}  ${m.intact ? '' : '(changed) '}${m.path}\n`);
+    return 0;
+  }
+  throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR]', 2);
+}
+
+function strictArgs(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string): { values: Record<string, string | boolean | undefined> } {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> };
+  } catch (err) {
+    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam ${command} --help".`, 2, { cause: err });
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `nullcam ${pkg.version}`;
+}
+

@@ -1,0 +1,60 @@
+/**
+ * Builds the track stage's models from config: the detector always, facemesh when the mode draws from
+ * landmarks, the identity embedder when re-identification is on. One place owns their sessions.
+ */
+import type { Config } from '../config/config-schema.js';
+import { chooseExecutionProvider } from '../models/execution-provider.js';
+import type { ModelStore } from '../models/model-store.js';
+import type { OnnxModel } from '../models/onnx-session.js';
+import { BLAZEFACE_128 } from '../track/blazeface-anchors.js';
+import { FACE_EMBEDDER_MODEL, FaceEmbedder } from '../track/face-embedder.js';
+import { FaceDetector } from '../track/face-detector.js';
+import { FaceLandmarker } from '../track/face-landmarks.js';
+import { onnxModelRunner } from '../track/model-runner.js';
+import type { FaceAnalyzers } from '../track/track-faces.js';
+
+/** The detector nullcam runs, chosen by measured recall (docs/detector-eval.md). */
+export const DETECTOR_MODEL = 'blazeface-front';
+export const LANDMARK_MODEL = 'facemesh';
+/** facemesh's face-presence score under which its mesh is not trusted (the box's ellipse is used instead). */
+const MIN_MESH_SCORE = 0.5;
+
+export type LoadedAnalyzers = FaceAnalyzers & {
+  /** Execution provider the models run on. */
+  readonly device: string;
+  dispose(): Promise<void>;
+};
+
+export async function loadFaceAnalyzers(store: ModelStore, config: Config): Promise<LoadedAnalyzers> {
+  const detectorPath = (await store.ensure(DETECTOR_MODEL)).path;
+  const { device, providers } = await chooseExecutionProvider(config.runtime.executionProvider, detectorPath);
+  const sessions: OnnxModel[] = [];
+  const load = async (name: string): Promise<OnnxModel> => {
+    const model = await store.load(name, { executionProviders: providers });
+    sessions.push(model);
+    return model;
+  };
+  const detector = new FaceDetector(onnxModelRunner(await load(DETECTOR_MODEL)), {
+    spec: BLAZEFACE_128,
+    minScore: config.detect.minScore,
+    minFaceSize: config.detect.minFaceSize,
+  });
+  const landmarker = config.mode === 'mask' ? new FaceLandmarker(onnxModelRunner(await load(LANDMARK_MODEL))) : undefined;
+  const embedder = config.track.reid ? new FaceEmbedder(onnxModelRunner(await load(FACE_EMBEDDER_MODEL))) : undefined;
+  return {
+    device,
+    detect: (frame) => detector.detect(frame),
+    ...(landmarker
+      ? {
+          async landmarks(frame, detection) {
+            const mesh = await landmarker.landmarks(frame, detection);
+            return mesh.score >= MIN_MESH_SCORE ? mesh.points : undefined;
+          },
+        }
+      : {}),
+    ...(embedder ? { embed: (frame, detection) => embedder.embed(frame, detection) } : {}),
+    async dispose() {
+      await Promise.all(sessions.map((s) => s.dispose()));
+    },
+  };
+}
