@@ -6,15 +6,14 @@ import type { Config } from '../config/config-schema.js';
 import { chooseExecutionProvider } from '../models/execution-provider.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { OnnxModel } from '../models/onnx-session.js';
-import { BLAZEFACE_128 } from '../track/blazeface-anchors.js';
 import { FACE_EMBEDDER_MODEL, FaceEmbedder } from '../track/face-embedder.js';
-import { FaceDetector } from '../track/face-detector.js';
+import { FACE_DETECTOR_MODEL, FaceDetector } from '../track/face-detector.js';
 import { FaceLandmarker } from '../track/face-landmarks.js';
 import { onnxModelRunner } from '../track/model-runner.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 
 /** The detector nullcam runs, chosen by measured recall (docs/detector-eval.md). */
-export const DETECTOR_MODEL = 'blazeface-front';
+export const DETECTOR_MODEL = FACE_DETECTOR_MODEL;
 export const LANDMARK_MODEL = 'facemesh';
 /** facemesh's face-presence score under which its mesh is not trusted (the box's ellipse is used instead). */
 const MIN_MESH_SCORE = 0.5;
@@ -35,7 +34,6 @@ export async function loadFaceAnalyzers(store: ModelStore, config: Config): Prom
     return model;
   };
   const detector = new FaceDetector(onnxModelRunner(await load(DETECTOR_MODEL)), {
-    spec: BLAZEFACE_128,
     minScore: config.detect.minScore,
     minFaceSize: config.detect.minFaceSize,
   });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { NullcamError } from '../../src/errors.js';
+import { FfmpegError, lastReason, stripLogPrefix } from '../../src/ingest/ffmpeg-error.js';
+
+const failure = {
+  argv: ['/usr/bin/ffmpeg', '-i', 'rtsp://cam:pw@10.0.0.5/live'],
+  code: 1,
+  signal: null,
+  stderrTail: [
+    '[tcp @ 0x55d1] [error] Connection to tcp://10.0.0.5:554?timeout=0 failed: Connection refused',
+    'rtsp://cam:pw@10.0.0.5/live: Connection refused',
+  ],
+  durationMs: 12,
+};
+
+describe('FfmpegError', () => {
+  it('is a one-line NullcamError carrying argv, exit, stderr tail and duration, credentials redacted', () => {
+    const error = new FfmpegError('Decoding rtsp://cam:***@10.0.0.5/live', 'check the camera', failure);
+    expect(error).toBeInstanceOf(NullcamError);
+    expect(error.message).toBe('Decoding rtsp://cam:***@10.0.0.5/live failed (ffmpeg exit 1: rtsp://cam:***@10.0.0.5/live: Connection refused); check the camera.');
+    expect(error.argv).toEqual(['/usr/bin/ffmpeg', '-i', 'rtsp://cam:***@10.0.0.5/live']);
+    expect(error.stderrTail[1]).toBe('rtsp://cam:***@10.0.0.5/live: Connection refused');
+    expect(error).toMatchObject({ code: 1, signal: null, durationMs: 12 });
+  });
+
+  it('names the signal, and a binary that could not start', () => {
+    expect(new FfmpegError('Encoding a.mp4', 'retry', { ...failure, code: null, signal: 'SIGKILL', stderrTail: [] }).message).toBe(
+      'Encoding a.mp4 failed (ffmpeg killed by SIGKILL); retry.',
+    );
+    const spawnError = new Error('spawn /opt/ffmpeg ENOENT');
+    expect(new FfmpegError('Encoding a.mp4', 'retry', { ...failure, argv: ['/opt/ffmpeg'], code: null, stderrTail: [], spawnError }).message).toBe(
+      'Encoding a.mp4 failed: cannot run /opt/ffmpeg (spawn /opt/ffmpeg ENOENT); reinstall ffmpeg or point NULLCAM_FFMPEG at a working one.',
+    );
+  });
+});
+
+describe('lastReason', () => {
+  it('skips the generic closing lines and names the component', () => {
+    expect(
+      lastReason([
+        '[libx264 @ 0x5600b421dc80] [error] width not divisible by 2 (33x17)',
+        '[error] Error initializing output stream 0:0 -- Error while opening encoder for output stream #0:0 - maybe incorrect parameters',
+        'Conversion failed!',
+        '',
+      ]),
+    ).toBe('libx264: width not divisible by 2 (33x17)');
+    expect(lastReason([])).toBe('');
+  });
+
+  it('stripLogPrefix drops context and level tags', () => {
+    expect(stripLogPrefix('[mpeg4 @ 0x1] [error] ac-tex damaged at 6 14')).toBe('ac-tex damaged at 6 14');
+    expect(stripLogPrefix('[warning] /tmp/a.avi: corrupt decoded frame')).toBe('/tmp/a.avi: corrupt decoded frame');
+  });
+});
