@@ -27,6 +27,7 @@ export const CONFIG_SCHEMA = {
     minScore: numberField(0.3, 'Detector score above which a face is covered; low on purpose, since a missed face is worse than an extra blur.', 0.05, 0.99),
     minFaceSize: numberField(24, 'Smallest face, in pixels, the detector must find; smaller values add tiles and cost time.', 12, 512, true),
     stride: numberField(2, 'Run the detector on every Nth frame; frames between are covered by tracking and interpolation.', 1, 30, true),
+    scanPeriod: numberField(4, 'Detector runs over which the fine tiles (small faces) are spread; the whole-frame pass runs every time. stride x scanPeriod must not exceed track.lookahead.', 1, 30, true),
   },
   track: {
     lookahead: numberField(12, 'Frames held back so later detections can cover earlier misses (file mode); must be at least detect.stride.', 1, 120, true),

@@ -30,8 +30,9 @@ export function buildConfig(fileValues: Record<string, unknown>, overrides: Read
     node[parts[parts.length - 1]] = value;
   }
   const config = deepFreeze(out) as Config;
-  if (config.track.lookahead < config.detect.stride) {
-    throw new NullcamError(`track.lookahead (${config.track.lookahead}) must be at least detect.stride (${config.detect.stride}), or frames between detections could leave uncovered.`, 2);
+  const cycle = config.detect.stride * config.detect.scanPeriod;
+  if (config.track.lookahead < cycle) {
+    throw new NullcamError(`track.lookahead (${config.track.lookahead}) must be at least detect.stride x detect.scanPeriod (${cycle}), or a small face could go uncovered before the scan reaches it.`, 2);
   }
   return config;
 }

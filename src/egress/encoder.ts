@@ -149,6 +149,8 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
         count++;
         // Backpressure: the credit goes back only once the pipe has room, so the source stops reading.
         if (credit) {
+          // One waiting listener per frame in flight, so up to credit.limit at once: expected, not a leak.
+          stdin.setMaxListeners(credit.limit + 10);
           if (accepted) credit.give();
           else stdin.once('drain', () => credit.give());
         }

@@ -36,6 +36,7 @@ export async function loadFaceAnalyzers(store: ModelStore, config: Config): Prom
   const detector = new FaceDetector(onnxModelRunner(await load(DETECTOR_MODEL)), {
     minScore: config.detect.minScore,
     minFaceSize: config.detect.minFaceSize,
+    scanPeriod: config.detect.scanPeriod,
   });
   const landmarker = config.mode === 'mask' ? new FaceLandmarker(onnxModelRunner(await load(LANDMARK_MODEL))) : undefined;
   const embedder = config.track.reid ? new FaceEmbedder(onnxModelRunner(await load(FACE_EMBEDDER_MODEL))) : undefined;

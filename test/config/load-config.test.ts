@@ -28,13 +28,13 @@ describe('config', () => {
 
   it.each([
     [{ mode: 'smudge' }, [], 'Expected one of blur, pixelate, solid, mask for mode but received "smudge" of type string'],
-    [{ detect: { strde: 2 } }, [], 'Unknown key "detect.strde" in config (known here: detect.minScore, detect.minFaceSize, detect.stride).'],
+    [{ detect: { strde: 2 } }, [], 'Unknown key "detect.strde" in config (known here: detect.minScore, detect.minFaceSize, detect.stride, detect.scanPeriod).'],
     [{ detect: 3 }, [], '"detect" in config must be an object of settings.'],
     [{ track: { dilate: -1 } }, [], 'Expected a number between 0 and 2 for track.dilate but received -1 of type number'],
     [{}, [['detect.stride', '2.5']], 'Expected an integer between 1 and 30 for detect.stride but received "2.5" of type string'],
     [{}, [['nope', '1']], 'Unknown setting "nope". Run "nullcam anonymize --help" for the list of settings.'],
     [{ anonymize: { colour: 'red' } }, [], 'Expected a string matching /^#[0-9a-fA-F]{6}$/ for anonymize.colour but received "red" of type string'],
-    [{ detect: { stride: 10 }, track: { lookahead: 5 } }, [], 'track.lookahead (5) must be at least detect.stride (10), or frames between detections could leave uncovered.'],
+    [{ detect: { stride: 10 }, track: { lookahead: 5 } }, [], 'track.lookahead (5) must be at least detect.stride x detect.scanPeriod (40), or a small face could go uncovered before the scan reaches it.'],
   ] as const)('rejects bad config %j %j', (file, overrides, message) => {
     expect(() => buildConfig(file as Record<string, unknown>, overrides as unknown as Array<[string, unknown]>)).toThrow(message);
   });
