@@ -1,6 +1,8 @@
 /**
- * Blur inside a region. Three box-blur passes per axis approximate a Gaussian with σ ≈ radius; running
- * sums make the cost independent of the radius (a 300 px face at radius 45 costs the same as at 5).
+ * Blur inside a region. The region (plus one radius of context) is first averaged down by a factor k
+ * of about radius/3, blurred there with three box passes (≈ Gaussian, σ ≈ radius), and read back with
+ * bilinear interpolation. Cost is one pass over the region whatever the radius: a 330 px face at radius
+ * 66 went from 35 ms (full-resolution box passes) to a few ms.
  */
 import { framePlanes, type Frame } from '../frame.js';
 import { planeMask, type RegionMask } from './region-mask.js';
@@ -10,35 +12,60 @@ const PASSES = 3;
 /**
  * Blurs the frame's pixels inside `mask`, reading neighbours outside it (so edges blend) but writing
  * only inside.
- * @param radius box radius in frame pixels (≈ Gaussian σ); chroma planes use radius / subsample
+ * @param radius blur radius in frame pixels (≈ Gaussian σ); chroma planes use radius / subsample
  */
 export function blurInPlace(frame: Frame, mask: RegionMask, radius: number): void {
   for (const plane of framePlanes(frame)) {
     const m = planeMask(mask, plane);
-    const r = Math.max(1, Math.round(radius / plane.subsample));
-    // Context of one radius per pass around the region, clipped to the plane.
-    const pad = r * PASSES;
+    const r = Math.max(1, radius / plane.subsample);
+    const k = Math.max(1, Math.floor(r / 3));
+    const pad = Math.ceil(r);
     const x0 = Math.max(0, m.x - pad), y0 = Math.max(0, m.y - pad);
     const x1 = Math.min(plane.width, m.x + m.width + pad), y1 = Math.min(plane.height, m.y + m.height + pad);
-    const w = x1 - x0, h = y1 - y0, c = plane.channels;
-    const buf = new Float32Array(w * h * c);
-    for (let j = 0; j < h; j++) {
-      const src = ((y0 + j) * plane.width + x0) * c;
-      for (let k = 0; k < w * c; k++) buf[j * w * c + k] = plane.data[src + k];
-    }
-    const tmp = new Float32Array(Math.max(w, h));
-    for (let p = 0; p < PASSES; p++) {
-      for (let ch = 0; ch < c; ch++) {
-        for (let j = 0; j < h; j++) boxLine(buf, (j * w) * c + ch, c, w, r, tmp);
-        for (let i = 0; i < w; i++) boxLine(buf, i * c + ch, w * c, h, r, tmp);
+    const c = plane.channels;
+    const sw = Math.ceil((x1 - x0) / k), sh = Math.ceil((y1 - y0) / k);
+    const small = new Float32Array(sw * sh * c);
+    const counts = new Float32Array(sw * sh);
+    const col = new Int32Array(x1 - x0);
+    for (let x = x0; x < x1; x++) col[x - x0] = Math.floor((x - x0) / k);
+    for (let y = y0; y < y1; y++) {
+      const rowBase = Math.floor((y - y0) / k) * sw;
+      const src = y * plane.width * c;
+      for (let x = x0; x < x1; x++) {
+        const s = rowBase + col[x - x0];
+        counts[s]++;
+        for (let ch = 0; ch < c; ch++) small[s * c + ch] += plane.data[src + x * c + ch];
       }
     }
+    for (let s = 0; s < counts.length; s++) for (let ch = 0; ch < c; ch++) small[s * c + ch] /= counts[s];
+    const rs = Math.max(1, Math.round(r / k));
+    const tmp = new Float32Array(Math.max(sw, sh));
+    for (let p = 0; p < PASSES; p++) {
+      for (let ch = 0; ch < c; ch++) {
+        for (let j = 0; j < sh; j++) boxLine(small, j * sw * c + ch, c, sw, rs, tmp);
+        for (let i = 0; i < sw; i++) boxLine(small, i * c + ch, sw * c, sh, rs, tmp);
+      }
+    }
+    // Bilinear read-back weights per column, computed once.
+    const u0s = new Int32Array(m.width), u1s = new Int32Array(m.width), tus = new Float32Array(m.width);
+    for (let i = 0; i < m.width; i++) {
+      const u = Math.min(sw - 1, Math.max(0, (m.x + i - x0 + 0.5) / k - 0.5));
+      u0s[i] = Math.floor(u);
+      u1s[i] = Math.min(sw - 1, u0s[i] + 1);
+      tus[i] = u - u0s[i];
+    }
     for (let j = 0; j < m.height; j++) {
+      const v = Math.min(sh - 1, Math.max(0, (m.y + j - y0 + 0.5) / k - 0.5));
+      const v0 = Math.floor(v), v1 = Math.min(sh - 1, v0 + 1), tv = v - v0;
       for (let i = 0; i < m.width; i++) {
         if (!m.data[j * m.width + i]) continue;
-        const src = ((m.y + j - y0) * w + (m.x + i - x0)) * c;
+        const u0 = u0s[i], u1 = u1s[i], tu = tus[i];
         const dst = ((m.y + j) * plane.width + m.x + i) * c;
-        for (let ch = 0; ch < c; ch++) plane.data[dst + ch] = Math.round(buf[src + ch]);
+        for (let ch = 0; ch < c; ch++) {
+          const top = small[(v0 * sw + u0) * c + ch] * (1 - tu) + small[(v0 * sw + u1) * c + ch] * tu;
+          const bottom = small[(v1 * sw + u0) * c + ch] * (1 - tu) + small[(v1 * sw + u1) * c + ch] * tu;
+          plane.data[dst + ch] = Math.round(top * (1 - tv) + bottom * tv);
+        }
       }
     }
   }
