@@ -5,6 +5,7 @@
  * detection. Pure: no I/O, no models; callers pass detections and (optionally) embeddings.
  */
 import type { Detection } from './face.js';
+import { cosineSimilarity } from './face-embedder.js';
 import { iou, type Box } from './geometry.js';
 
 export interface TrackerOptions {
@@ -104,7 +105,7 @@ export class Tracker {
         if (overlap < o.minIou && dist > o.maxCentreDistance) return;
         // IoU dominates; distance breaks ties and handles jumps; embedding disagreement vetoes nothing
         // (blur/profile views change embeddings) but pushes the match to the back of the queue.
-        const emb = embeddings[d] && track.embedding ? 1 - cosine(embeddings[d]!, track.embedding) : 0;
+        const emb = embeddings[d] && track.embedding ? 1 - cosineSimilarity(embeddings[d]!, track.embedding) : 0;
         pairs.push({ t, d, cost: (1 - overlap) + 0.5 * dist + 0.5 * emb });
       });
     });
@@ -130,7 +131,7 @@ export class Tracker {
       if (emb) {
         let best = o.reidThreshold;
         for (const t of this.lost) {
-          const s = t.embedding ? cosine(emb, t.embedding) : -1;
+          const s = t.embedding ? cosineSimilarity(emb, t.embedding) : -1;
           if (s >= best) {
             best = s;
             revived = t;
@@ -204,17 +205,6 @@ function snapshot(t: MutableTrack): TrackState {
 
 function centreDistance(a: Box, b: Box): number {
   return Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
-}
-
-/** Cosine similarity of two vectors. */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / (Math.sqrt(na * nb) || 1);
 }
 
 /** keep·old + (1-keep)·new, re-normalized. */
