@@ -5,9 +5,9 @@
  * the eyes when keypoints are given (the model is not roll-invariant).
  */
 import type { Frame } from '../frame.js';
-import { rotatedBoxAffine, sampleRgb, type Affine } from './image-sampler.js';
+import { sampleRgb, type Affine } from './image-sampler.js';
 import { runImage, type ModelRunner, type TensorData } from './model-runner.js';
-import type { FaceRoi } from './face-landmarks.js';
+import { faceCropAffine, type FaceRoi } from './face-landmarks.js';
 import { invalidParameterError } from '../errors.js';
 
 /** ModelStore name of the embedding model; ships in @vladmandic/human (mobilefacenet only in the dev-only human-models). */
@@ -59,11 +59,7 @@ export class FaceEmbedder {
   }
 
   cropAffine(face: FaceRoi): Affine {
-    const { box, keypoints } = face;
-    const side = Math.max(box.width, box.height) * this.options.cropScale;
-    const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-    const angle = keypoints && keypoints.length >= 2 ? Math.atan2(keypoints[1].y - keypoints[0].y, keypoints[1].x - keypoints[0].x) : 0;
-    return rotatedBoxAffine({ x: cx - side / 2, y: cy - side / 2, width: side, height: side }, INPUT, INPUT, angle);
+    return faceCropAffine(face, this.options.cropScale, INPUT);
   }
 }
 

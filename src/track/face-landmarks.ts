@@ -76,12 +76,7 @@ export class FaceLandmarker {
 
   /** The 192² crop's map into the frame: square, `cropScale` × the box, eyes level when known. */
   cropAffine(face: FaceRoi): Affine {
-    const { box, keypoints } = face;
-    const side = Math.max(box.width, box.height) * this.options.cropScale;
-    const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-    const square = { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
-    const angle = keypoints && keypoints.length >= 2 ? Math.atan2(keypoints[1].y - keypoints[0].y, keypoints[1].x - keypoints[0].x) : 0;
-    return rotatedBoxAffine(square, INPUT, INPUT, angle);
+    return faceCropAffine(face, this.options.cropScale, INPUT);
   }
 }
 
@@ -104,4 +99,17 @@ function byLastDim(outputs: readonly TensorData[], size: number): TensorData {
   const t = outputs.find((o) => o.dims[o.dims.length - 1] === size);
   if (!t) throw new Error(`facemesh outputs [${outputs.map((o) => `[${o.dims.join(',')}]`).join(' ')}] have no [..,${size}] tensor`);
   return t;
+}
+
+/**
+ * A square crop centred on the face box, `cropScale` × its larger side, rotated so the eyes (the first two
+ * keypoints, right then left) are level; shared by every model that reads an aligned face.
+ * @param size model input side, px
+ */
+export function faceCropAffine(face: FaceRoi, cropScale: number, size: number): Affine {
+  const { box, keypoints } = face;
+  const side = Math.max(box.width, box.height) * cropScale;
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const angle = keypoints && keypoints.length >= 2 ? Math.atan2(keypoints[1].y - keypoints[0].y, keypoints[1].x - keypoints[0].x) : 0;
+  return rotatedBoxAffine({ x: cx - side / 2, y: cy - side / 2, width: side, height: side }, size, size, angle);
 }
