@@ -69,13 +69,7 @@ export function sampleRgb(frame: Frame, outW: number, outH: number, affine: Affi
         const Y = bilinear(y.data, W, H, 1, 0, fx, fy);
         const U = bilinear(u.data, u.width, u.height, 1, 0, (fx + 0.5) / 2 - 0.5, (fy + 0.5) / 2 - 0.5);
         const V = bilinear(v.data, v.width, v.height, 1, 0, (fx + 0.5) / 2 - 0.5, (fy + 0.5) / 2 - 0.5);
-        // BT.601 limited range: what libswscale assumes for untagged SD/HD input; the detector does not
-        // care about the small 601/709 difference.
-        const c = (Y - 16) * 1.164383;
-        const d = U - 128, e = V - 128;
-        out[o] = clamp01((c + 1.596027 * e) / 255);
-        out[o + 1] = clamp01((c - 0.391762 * d - 0.812968 * e) / 255);
-        out[o + 2] = clamp01((c + 2.017232 * d) / 255);
+        yuvToRgbInto(out, o, Y, U, V);
       }
     }
   }
@@ -126,14 +120,22 @@ function sampleRgbAxisAligned(frame: Frame, outW: number, outH: number, m: Affin
       const cx0 = cxs.i0[i], cx1 = cxs.i1[i], ctx = cxs.t[i];
       const U = lerp2(u.data, u.width, 1, 0, cr0, cr1, cty, cx0, cx1, ctx);
       const V = lerp2(v.data, v.width, 1, 0, cr0, cr1, cty, cx0, cx1, ctx);
-      const c = (Y - 16) * 1.164383;
-      const d = U - 128, e = V - 128;
-      out[o] = clamp01((c + 1.596027 * e) / 255);
-      out[o + 1] = clamp01((c - 0.391762 * d - 0.812968 * e) / 255);
-      out[o + 2] = clamp01((c + 2.017232 * d) / 255);
+      yuvToRgbInto(out, o, Y, U, V);
     }
   }
   return out;
+}
+
+/**
+ * BT.601 limited range: what libswscale assumes for untagged SD/HD input; the detector does not care
+ * about the small 601/709 difference. Writes RGB in [0,1] at out[o..o+2].
+ */
+function yuvToRgbInto(out: Float32Array, o: number, Y: number, U: number, V: number): void {
+  const c = (Y - 16) * 1.164383;
+  const d = U - 128, e = V - 128;
+  out[o] = clamp01((c + 1.596027 * e) / 255);
+  out[o + 1] = clamp01((c - 0.391762 * d - 0.812968 * e) / 255);
+  out[o + 2] = clamp01((c + 2.017232 * d) / 255);
 }
 
 function clamp01(x: number): number {
