@@ -1,8 +1,8 @@
 /**
  * Blur inside a region. The region (plus one radius of context) is first averaged down by a factor k
  * of about radius/3, blurred there with three box passes (≈ Gaussian, σ ≈ radius), and read back with
- * bilinear interpolation. Cost is one pass over the region whatever the radius: a 330 px face at radius
- * 66 went from 35 ms (full-resolution box passes) to a few ms.
+ * bilinear interpolation. Cost is one pass over the region whatever the radius (a 340 px face at radius
+ * 68 on 640x480 yuv420p: 11.5 ms, measured on a loaded 2-core machine).
  */
 import { framePlanes, type Frame } from '../frame.js';
 import { planeMask, type RegionMask } from './region-mask.js';

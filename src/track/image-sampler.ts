@@ -91,7 +91,8 @@ function axisTaps(n: number, scale: number, offset: number, size: number): { i0:
 
 /**
  * sampleRgb for maps without rotation (every detector tile): the taps are separable, so they are
- * computed once per row and column. 3.4x faster on a 256² tile from yuv420p (7.9 → 2.3 ms), same output.
+ * computed once per row and column. A prototype of this measured 7.9 → 2.3 ms per 256² tile from
+ * yuv420p; the test checks it matches the general path.
  */
 function sampleRgbAxisAligned(frame: Frame, outW: number, outH: number, m: Affine): Float32Array {
   const out = new Float32Array(outW * outH * 3);
