@@ -4,7 +4,7 @@
  */
 import { boundingBox } from '../track/geometry.js';
 import { rasterizePolygon, regionPolygon } from '../track/face-regions.js';
-import { pixelRect, type RegionMask } from './region-mask.js';
+import { bitmapMask, pixelRect, type RegionMask } from './region-mask.js';
 
 /** Growth of the oval about its centroid; 1.12 reached the hairline on the test stills. */
 const OVAL_GROWTH = 1.12;
@@ -28,5 +28,5 @@ export function faceOvalMask(landmarks: Float32Array, frameWidth: number, frameH
     poly[k] -= r.x;
     poly[k + 1] -= r.y;
   }
-  return { ...r, data: rasterizePolygon(poly, r.width, r.height) };
+  return bitmapMask(r, rasterizePolygon(poly, r.width, r.height));
 }

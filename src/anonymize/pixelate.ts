@@ -25,9 +25,9 @@ export function pixelateInPlace(frame: Frame, mask: RegionMask, blockSize: numbe
         }
         const n = bw * bh;
         for (let j = 0; j < bh; j++) {
-          for (let i = 0; i < bw; i++) {
-            if (!m.data[(by + j) * m.width + bx + i]) continue;
-            const o = ((m.y + by + j) * plane.width + m.x + bx + i) * c;
+          const from = Math.max(bx, m.spans[2 * (by + j)]), to = Math.min(bx + bw, m.spans[2 * (by + j) + 1]);
+          for (let i = from; i < to; i++) {
+            const o = ((m.y + by + j) * plane.width + m.x + i) * c;
             for (let ch = 0; ch < c; ch++) plane.data[o + ch] = Math.round(sums[ch] / n);
           }
         }

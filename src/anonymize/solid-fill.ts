@@ -30,11 +30,11 @@ export function fillInPlace(frame: Frame, mask: RegionMask, colour: Rgb): void {
     const m = planeMask(mask, plane);
     const value = values[p];
     for (let j = 0; j < m.height; j++) {
-      for (let i = 0; i < m.width; i++) {
-        if (!m.data[j * m.width + i]) continue;
-        const o = ((m.y + j) * plane.width + m.x + i) * plane.channels;
-        for (let ch = 0; ch < plane.channels; ch++) plane.data[o + ch] = value[ch];
-      }
+      const from = m.spans[2 * j], to = m.spans[2 * j + 1];
+      if (from >= to) continue;
+      const row = (m.y + j) * plane.width + m.x;
+      if (plane.channels === 1) plane.data.fill(value[0], row + from, row + to);
+      else for (let i = from; i < to; i++) for (let ch = 0; ch < plane.channels; ch++) plane.data[(row + i) * plane.channels + ch] = value[ch];
     }
   });
 }
