@@ -42,7 +42,7 @@ export async function loadFaceAnalyzers(store: ModelStore, config: Config): Prom
   const embedder = config.track.reid ? new FaceEmbedder(onnxModelRunner(await load(FACE_EMBEDDER_MODEL))) : undefined;
   return {
     device,
-    detect: (frame) => detector.detect(frame),
+    detect: (frame, hints) => detector.detect(frame, hints),
     ...(landmarker
       ? {
           async landmarks(frame, detection) {

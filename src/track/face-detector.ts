@@ -5,7 +5,7 @@
  */
 import type { Frame } from '../frame.js';
 import type { Detection } from './face.js';
-import type { Box, Point } from './geometry.js';
+import { iou, type Box, type Point } from './geometry.js';
 import { boxAffine, sampleRgb } from './image-sampler.js';
 import { runImage, type ModelRunner } from './model-runner.js';
 import { BLAZEFACE_256, type BlazeFaceSpec } from './blazeface-anchors.js';
@@ -13,6 +13,7 @@ import { BlazeFaceDecoder } from './blazeface-decoder.js';
 import { weightedNms, type ScoredBox } from './nms.js';
 import { tilePlan, type TileLevel } from './face-tiles.js';
 import { invalidParameterError } from '../errors.js';
+import { TileCache } from './tile-cache.js';
 
 /**
  * The detector model the defaults are for, by ModelStore name: MediaPipe's back-camera BlazeFace (256²).
@@ -21,6 +22,11 @@ import { invalidParameterError } from '../errors.js';
  * faces in 1080p take 25 model calls at 100% recall, where the 128² models need 228 calls.
  */
 export const FACE_DETECTOR_MODEL = 'blazeface';
+
+/** Side, in model input px, a hinted face is given in its own tile: the geometric middle of 14–192 is 52. */
+const HINT_FACE_PX = 48;
+/** IoU with its hint a candidate from a hint tile needs to count (the tracker matches from 0.15). */
+const HINT_MIN_IOU = 0.2;
 
 export interface FaceDetectorOptions {
   /** Anchor layout of the model behind the runner. Default: BLAZEFACE_256 (blazeface / blazeface-back). */
@@ -63,6 +69,7 @@ export class FaceDetector {
   readonly options: Readonly<FaceDetectorOptions>;
   private readonly decoder: BlazeFaceDecoder;
   private readonly plans = new Map<string, TileLevel[]>();
+  private readonly cache = new TileCache<ScoredBox[]>();
   private calls = 0;
 
   /**
@@ -103,33 +110,75 @@ export class FaceDetector {
 
   /**
    * @param frame rgb24 or yuv420p
+   * @param hints boxes where faces are expected (tracks' predicted positions). Each one too small for the
+   *   whole-frame level gets a tile of its own centred on it, so a small face already found is looked for
+   *   on every call, not once per scanPeriod calls: it is confirmed or dropped quickly.
    * @returns faces in frame pixels, best score first; boxes are not clipped to the frame
    */
-  async detect(frame: Frame): Promise<Detection[]> {
+  async detect(frame: Frame, hints: readonly Box[] = []): Promise<Detection[]> {
     const period = this.options.scanPeriod;
     const phase = this.calls++ % period;
-    const levels = this.levels(frame.width, frame.height).map((l, k) =>
-      k === 0 || period === 1 ? l : { ...l, tiles: l.tiles.filter((_, i) => i % period === phase) },
-    );
-    return this.detectInLevels(frame, levels);
+    const levels = this.levels(frame.width, frame.height);
+    const scan = levels.map((l, k) => (k === 0 || period === 1 ? l : { ...l, tiles: l.tiles.filter((_, i) => i % period === phase) }));
+    const candidates = await this.scanLevels(frame, scan);
+    // A hint tile only confirms its own face: anything else it finds would be a new track seen at a
+    // zoom the scan does not use, and hints from those would snowball.
+    for (const { tile, hint } of this.hintTiles(levels[0], frame, hints)) {
+      for (const c of await this.detectTile(frame, tile)) if (iou(c.box, hint) >= HINT_MIN_IOU) candidates.push(c);
+    }
+    return this.merge(candidates);
   }
 
   /** detect() over explicit square tiles (frame px), every face size kept; for callers that plan their own regions. */
   async detectInTiles(frame: Frame, tiles: readonly Box[]): Promise<Detection[]> {
-    return this.detectInLevels(frame, [{ tiles, maxFace: Infinity }]);
+    return this.merge(await this.scanLevels(frame, [{ tiles, maxFace: Infinity }]));
   }
 
-  private async detectInLevels(frame: Frame, levels: readonly TileLevel[]): Promise<Detection[]> {
+  /**
+   * A tile per hint the whole-frame level cannot see (face under 1.5× its smallest): the hinted face at
+   * HINT_FACE_PX of the model input, mid-band, so it may move or grow by half and stay findable.
+   */
+  private hintTiles(whole: TileLevel, frame: Frame, hints: readonly Box[]): Array<{ tile: Box; hint: Box }> {
+    const n = this.options.spec.inputSize;
+    const wholeMinFace = (this.options.faceRange[0] * whole.tiles[0].width) / n;
+    const tiles: Array<{ tile: Box; hint: Box }> = [];
+    for (const hint of hints) {
+      const size = Math.max(hint.width, hint.height);
+      if (size >= 1.5 * wholeMinFace) continue;
+      // Snapped (side to quarter octaves, centre to an eighth of the side) so the hint of a face that
+      // stays put asks for the same tile again, which the tile cache then answers.
+      const exact = Math.min(whole.tiles[0].width, Math.max(size, this.options.minFaceSize) * (n / HINT_FACE_PX));
+      const side = 2 ** (Math.round(4 * Math.log2(exact)) / 4);
+      const cx = snap(hint.x + hint.width / 2, side / 8), cy = snap(hint.y + hint.height / 2, side / 8);
+      if (cx < 0 || cy < 0 || cx > frame.width || cy > frame.height) continue;
+      tiles.push({ tile: { x: cx - side / 2, y: cy - side / 2, width: side, height: side }, hint });
+    }
+    return tiles;
+  }
+
+  private async scanLevels(frame: Frame, levels: readonly TileLevel[]): Promise<ScoredBox[]> {
     const candidates: ScoredBox[] = [];
     for (const { tiles, maxFace } of levels) {
       for (const tile of tiles) {
         for (const c of await this.detectTile(frame, tile)) if (Math.max(c.box.width, c.box.height) <= maxFace) candidates.push(c);
       }
     }
+    return candidates;
+  }
+
+  private merge(candidates: ScoredBox[]): Detection[] {
     return weightedNms(candidates, this.options.iouThreshold).map((c) => ({ box: c.box, score: c.score, keypoints: toPoints(c.keypoints) }));
   }
 
   private async detectTile(frame: Frame, tile: Box): Promise<ScoredBox[]> {
+    const cached = this.cache.lookup(frame, tile);
+    if ('value' in cached) return cached.value;
+    const found = await this.runTile(frame, tile);
+    this.cache.store(cached.miss, found);
+    return found;
+  }
+
+  private async runTile(frame: Frame, tile: Box): Promise<ScoredBox[]> {
     const n = this.options.spec.inputSize;
     const pixels = sampleRgb(frame, n, n, boxAffine(tile, n, n));
     for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i] * 2 - 1;
@@ -169,6 +218,10 @@ function neutralOutside(pixels: Float32Array, n: number, tile: Box, width: numbe
       pixels[o] = pixels[o + 1] = pixels[o + 2] = 0;
     }
   }
+}
+
+function snap(value: number, step: number): number {
+  return Math.round(value / step) * step;
 }
 
 function toPoints(flat: Float32Array): Point[] {

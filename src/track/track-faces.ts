@@ -6,18 +6,22 @@ import { concatMap, Observable, type OperatorFunction } from 'rxjs';
 import type { Frame } from '../frame.js';
 import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { Detection, FaceFrame } from './face.js';
-import { iou } from './geometry.js';
+import { iou, type Box } from './geometry.js';
 import { TrackTimeline, type TimelineOptions } from './track-timeline.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 
 /** The models the stage calls; each may be absent where the mode does not need it. */
 export interface FaceAnalyzers {
-  detect(frame: Frame): Promise<Detection[]>;
+  /** @param hints boxes where faces are expected (live tracks' predictions), looked at closely */
+  detect(frame: Frame, hints?: readonly Box[]): Promise<Detection[]>;
   /** 468 facemesh points (x,y,z) in frame pixels, or undefined when no face is found in the box. */
   landmarks?(frame: Frame, detection: Detection): Promise<Float32Array | undefined>;
   /** L2-normalized identity embedding, for re-identifying a face after occlusion. */
   embed?(frame: Frame, detection: Detection): Promise<Float32Array | undefined>;
 }
+
+/** Detector score under which a new face is not embedded for re-identification. */
+const REID_MIN_SCORE = 0.5;
 
 export interface TrackFacesOptions {
   /** Run the detector on every `stride`-th frame; frames between are covered by interpolation. */
@@ -41,9 +45,11 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
       const held: Frame[] = [];
 
       const observe = async (frame: Frame): Promise<void> => {
-        const detections = await time('detect', () => analyzers.detect(frame));
-        const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, tracker, frame, detections)) : [];
-        const { trackIds } = tracker.update(frame.index, detections, embeddings);
+        const hints = tracker.tracks.map((t) => Tracker.predict(t, frame.index));
+        const detections = await time('detect', () => analyzers.detect(frame, hints));
+        const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, hints, frame, detections)) : [];
+        const { trackIds, rejected } = tracker.update(frame.index, detections, embeddings);
+        for (const id of rejected) timeline.reject(id, frame.index);
         const landmarks = analyzers.landmarks
           ? await time('landmarks', () => Promise.all(detections.map((d) => analyzers.landmarks!(frame, d))))
           : [];
@@ -86,10 +92,12 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
     });
 }
 
-/** Embeds only detections that overlap no live track: the ones that may be a lost face coming back. */
-async function embedNewcomers(analyzers: FaceAnalyzers, tracker: Tracker, frame: Frame, detections: readonly Detection[]): Promise<Array<Float32Array | undefined>> {
-  const predicted = tracker.tracks.map((t) => Tracker.predict(t, frame.index));
+/**
+ * Embeds only confident detections that overlap no live track: the ones that may be a lost face coming
+ * back. Low scores are mostly background false positives, and re-identification only matters for faces.
+ */
+async function embedNewcomers(analyzers: FaceAnalyzers, predicted: readonly Box[], frame: Frame, detections: readonly Detection[]): Promise<Array<Float32Array | undefined>> {
   return Promise.all(
-    detections.map((d) => (predicted.some((p) => iou(p, d.box) > 0.1) ? undefined : analyzers.embed!(frame, d))),
+    detections.map((d) => (d.score < REID_MIN_SCORE || predicted.some((p) => iou(p, d.box) > 0.1) ? undefined : analyzers.embed!(frame, d))),
   );
 }

@@ -31,14 +31,27 @@ export interface Observation {
 
 export class TrackTimeline {
   private readonly tracks = new Map<number, Observation[]>();
+  /** Tracks the tracker rejected as false positives, and the frame where they were looked for and missed. */
+  private readonly rejected = new Map<number, number>();
 
   constructor(private readonly opts: TimelineOptions) {}
 
   /** Records a detection; observations of one track must arrive in frame order. */
   observe(trackId: number, obs: Observation): void {
+    // Seen again (re-identified): whatever rejected it was wrong.
+    this.rejected.delete(trackId);
     const list = this.tracks.get(trackId);
     if (list) list.push(obs);
     else this.tracks.set(trackId, [obs]);
+  }
+
+  /**
+   * The tracker rejected this track (detected once, then looked for at `frame` and not found): cover it
+   * only until `frame`, and backfill it no further back than that distance, instead of the full hold and
+   * backfill meant for real faces the detector loses for a while.
+   */
+  reject(trackId: number, frame: number): void {
+    this.rejected.set(trackId, frame);
   }
 
   /** Faces to cover on `frame`, given everything observed so far. */
@@ -61,7 +74,11 @@ export class TrackTimeline {
       for (let i = 0; i < obs.length; i++) if (obs[i].frame <= frame) keepFrom = Math.max(0, i - 1);
       if (keepFrom > 0) obs.splice(0, keepFrom);
       const last = obs[obs.length - 1];
-      if (last.frame + this.opts.holdFrames < frame) this.tracks.delete(id);
+      const rejectedAt = this.rejected.get(id);
+      if (last.frame + this.opts.holdFrames < frame || (rejectedAt !== undefined && rejectedAt <= frame)) {
+        this.tracks.delete(id);
+        this.rejected.delete(id);
+      }
     }
   }
 
@@ -79,8 +96,11 @@ export class TrackTimeline {
       const [near, far] = t < 0.5 ? [prev, next] : [next, prev];
       return this.face(trackId, box, near.landmarks || !far.landmarks ? near : far, 'interpolated', Math.min(frame - prev.frame, next.frame - frame));
     }
-    const ahead = prev && frame - prev.frame <= o.holdFrames ? extrapolate(obs, p, frame) : undefined;
-    const behind = next && next.frame - frame <= o.backfillFrames ? extrapolate(obs, p + 1, frame) : undefined;
+    const rejectedAt = this.rejected.get(trackId);
+    const hold = rejectedAt === undefined ? o.holdFrames : rejectedAt - obs[0].frame - 1;
+    const backfill = rejectedAt === undefined ? o.backfillFrames : Math.min(o.backfillFrames, rejectedAt - obs[0].frame - 1);
+    const ahead = prev && frame - prev.frame <= hold ? extrapolate(obs, p, frame) : undefined;
+    const behind = next && next.frame - frame <= backfill ? extrapolate(obs, p + 1, frame) : undefined;
     if (ahead && behind) {
       // A long gap with both ends near: the face may be anywhere between, so cover both guesses.
       const dist = Math.min(frame - prev!.frame, next!.frame - frame);

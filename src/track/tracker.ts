@@ -15,6 +15,12 @@ export interface TrackerOptions {
   readonly maxCentreDistance: number;
   /** Observed frames a track may go undetected before it is lost (still re-identifiable). */
   readonly maxMisses: number;
+  /**
+   * Observed frames a track detected only once may go undetected before it is rejected as a false
+   * positive. Callers look for every live track on every observed frame (detector hints), so a real face
+   * is confirmed at once; a background patch that scored once is not.
+   */
+  readonly tentativeMisses: number;
   /** Frames a lost track stays re-identifiable by embedding. */
   readonly reidWindow: number;
   /** Cosine similarity at or above which an embedding re-identifies a lost track. */
@@ -25,6 +31,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = Object.freeze({
   minIou: 0.15,
   maxCentreDistance: 0.75,
   maxMisses: 8,
+  tentativeMisses: 1,
   reidWindow: 150,
   reidThreshold: 0.6,
 });
@@ -50,6 +57,8 @@ export interface TrackerUpdate {
   readonly trackIds: readonly number[];
   /** Tracks alive after this update, detected or not. */
   readonly live: readonly TrackState[];
+  /** Tracks detected once and missed `tentativeMisses` times since: dropped as false positives. */
+  readonly rejected: readonly number[];
 }
 
 interface MutableTrack {
@@ -157,9 +166,15 @@ export class Tracker {
     });
 
     const stillLive: MutableTrack[] = [];
-    for (const t of this.live) (t.misses > o.maxMisses ? this.lost : stillLive).push(t);
+    const rejected: number[] = [];
+    for (const t of this.live) {
+      // A rejected track stays re-identifiable like a lost one: a real face seen once may come back.
+      const tentativeOver = t.hits === 1 && t.misses > o.tentativeMisses;
+      if (tentativeOver) rejected.push(t.id);
+      (tentativeOver || t.misses > o.maxMisses ? this.lost : stillLive).push(t);
+    }
     this.live = stillLive;
-    return { trackIds, live: this.live.map(snapshot) };
+    return { trackIds, live: this.live.map(snapshot), rejected };
   }
 
   /** Tracks currently alive. */

@@ -92,6 +92,40 @@ describe('FaceDetector on small faces', () => {
   });
 });
 
+describe('FaceDetector hints', () => {
+  it('finds a small hinted face on every call, even when the fine scan is elsewhere', async () => {
+    const { frame, face } = await pastedFace('astronaut.png', 32, 1920, 1080, 1210, 630);
+    // A scan period longer than the test: only hint tiles can find the face on most calls.
+    const det = new FaceDetector(runner, { scanPeriod: 30 });
+    const hint = { x: face.x + 4, y: face.y - 3, width: face.width, height: face.height };
+    for (let call = 0; call < 3; call++) expect((await det.detect(frame, [hint])).some((d) => iou(d.box, face) >= 0.4)).toBe(true);
+  });
+
+  it('keeps from a hint tile only what overlaps the hint', async () => {
+    const { frame, face } = await pastedFace('astronaut.png', 32, 1920, 1080, 1210, 630);
+    const det = new FaceDetector(runner, { scanPeriod: 30, maxLevels: 1 });
+    // A hint 60 px off: its tile still contains the face, but the face is not what was hinted.
+    const off = { x: face.x + 60, y: face.y, width: face.width, height: face.height };
+    expect((await det.detect(frame, [off])).some((d) => iou(d.box, face) >= 0.4)).toBe(false);
+  });
+
+  it('asks the model again only for tiles whose pixels changed', async () => {
+    const { frame } = await pastedFace('astronaut.png', 32, 1920, 1080, 1210, 630);
+    const r = counting(runner);
+    const det = new FaceDetector(r);
+    const first = await det.detect(frame);
+    const runs = r.calls;
+    r.calls = 0;
+    expect(await det.detect(frame)).toEqual(first);
+    expect(r.calls).toBe(0);
+    const changed = { ...frame, data: Buffer.from(frame.data) };
+    changed.data.fill(255, 0, 1920 * 40); // the top 40 rows: the whole-frame tile and the top row of fine tiles
+    await det.detect(changed);
+    expect(r.calls).toBeGreaterThan(0);
+    expect(r.calls).toBeLessThan(runs);
+  });
+});
+
 describe('FaceDetector options', () => {
   it.each([
     [{ minScore: 0 }, /minScore/],

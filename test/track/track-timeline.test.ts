@@ -55,6 +55,24 @@ describe('TrackTimeline', () => {
     expect(Array.from(tl.facesAt(1)[0].landmarks!)).toEqual([15, 5, 0]);
   });
 
+  it('covers a rejected track only up to its rejection, and backfills it no further back', () => {
+    const tl = new TrackTimeline(opts);
+    tl.observe(1, { frame: 10, box: box(50), score: 0.4 });
+    tl.reject(1, 13);
+    expect(tl.facesAt(12)).toHaveLength(1);
+    expect(tl.facesAt(13)).toEqual([]);
+    expect(tl.facesAt(8)).toHaveLength(1);
+    expect(tl.facesAt(7)).toEqual([]);
+  });
+
+  it('forgets a rejection when the track is seen again', () => {
+    const tl = new TrackTimeline(opts);
+    tl.observe(1, { frame: 10, box: box(50), score: 0.4 });
+    tl.reject(1, 13);
+    tl.observe(1, { frame: 14, box: box(50), score: 0.9 });
+    expect(tl.facesAt(19)).toHaveLength(1);
+  });
+
   it('prunes ended tracks', () => {
     const tl = new TrackTimeline(opts);
     tl.observe(1, { frame: 0, box: box(0), score: 0.9 });

@@ -65,6 +65,17 @@ describe('Tracker', () => {
     expect(back.trackIds[1]).toBe(2);
   });
 
+  it('rejects a track seen once and then missed twice, and keeps one seen twice', () => {
+    const t = new Tracker({ tentativeMisses: 1 });
+    t.update(0, [det(100, 100), det(400, 100)]);
+    t.update(2, [det(102, 100)]);
+    const u = t.update(4, [det(104, 100)]);
+    expect(u.rejected).toEqual([2]);
+    expect(u.live.map((s) => s.id)).toEqual([1]);
+    expect(t.update(6, []).rejected).toEqual([]);
+    expect(t.update(8, []).live.map((s) => s.id)).toEqual([1]);
+  });
+
   it('gives a new id to a face far from every track', () => {
     const t = new Tracker();
     t.update(0, [det(0, 0)]);
