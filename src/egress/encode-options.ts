@@ -2,7 +2,7 @@
  * Video encoding options as callers give them, checked once and resolved to a `VideoEncoding` with
  * defaults in one place: H.264 via libx264, preset veryfast, CRF 20, yuv420p.
  */
-import { invalidParameterError } from '../errors.js';
+import { invalidParameterError, NullcamError } from '../errors.js';
 import type { VideoEncoding } from './encode-args.js';
 
 export interface VideoEncodingOptions {
@@ -69,4 +69,23 @@ export function resolveVideoEncoding(options: VideoEncodingOptions = {}): VideoE
     pixFmt,
     extraArgs: Object.freeze([...extraArgs]),
   });
+}
+
+/** Pixel formats with chroma halved horizontally (4:2:0, 4:2:2), which H.264/HEVC encoders need even widths for. */
+const HALF_WIDTH_CHROMA = /^(yuvj?42[02]p|nv1[26]|nv21)/;
+const HALF_HEIGHT_CHROMA = /^(yuvj?420p|nv12|nv21)/;
+
+/**
+ * Fails before encoding a frame size the pixel format cannot hold (libx264 would reject it with a bare
+ * "width not divisible by 2" after decoding has started).
+ * @throws NullcamError naming the size and the two ways out
+ */
+export function checkFrameSize(encoding: VideoEncoding, width: number, height: number): void {
+  const oddWidth = width % 2 === 1 && HALF_WIDTH_CHROMA.test(encoding.pixFmt);
+  const oddHeight = height % 2 === 1 && HALF_HEIGHT_CHROMA.test(encoding.pixFmt);
+  if (!oddWidth && !oddHeight) return;
+  throw new NullcamError(
+    `The video is ${width}x${height}, and ${encoding.pixFmt} needs an even ${oddWidth ? 'width' : 'height'}; ` +
+      `pass --set encode.pixFmt=yuv444p to keep the size (fewer players support it), or crop or pad the input to an even size with ffmpeg first.`,
+  );
 }

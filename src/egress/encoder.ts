@@ -14,7 +14,7 @@ import type { ColorTags } from '../ingest/media-info.js';
 import type { ProbedInput } from '../ingest/open-input.js';
 import type { Credit } from '../pipeline/credit.js';
 import { encodeArgs } from './encode-args.js';
-import { resolveVideoEncoding, type VideoEncodingOptions } from './encode-options.js';
+import { checkFrameSize, resolveVideoEncoding, type VideoEncodingOptions } from './encode-options.js';
 import { matroskaFrameHeader, matroskaHeader } from './matroska-writer.js';
 import { containerFor, reserveTempOutput, type TempOutput } from './output-file.js';
 import { planStreams, type DroppedStream, type PlannedStream } from './stream-plan.js';
@@ -109,6 +109,7 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
         new FfmpegError(`Encoding ${temp?.output ?? options.output}`, 'check the encoder options and the free disk space', proc!.failure(exit));
 
       const start = (first: Frame): FfmpegProcess => {
+        checkFrameSize(video, first.width, first.height);
         const startUs = toMicroseconds(first.pts, first.timeBase);
         shape = { format: first.format, width: first.width, height: first.height, timeBase: first.timeBase, baseUs: Math.min(startUs, 0) };
         const argv = encodeArgs({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VIDEO_ENCODING, resolveVideoEncoding, type VideoEncodingOptions } from '../../src/egress/encode-options.js';
+import { checkFrameSize, DEFAULT_VIDEO_ENCODING, resolveVideoEncoding, type VideoEncodingOptions } from '../../src/egress/encode-options.js';
 import { NullcamError } from '../../src/errors.js';
 
 describe('resolveVideoEncoding', () => {
@@ -38,5 +38,19 @@ describe('resolveVideoEncoding', () => {
     })();
     expect(error).toBeInstanceOf(NullcamError);
     expect((error as NullcamError).message).toBe(message);
+  });
+});
+
+describe('checkFrameSize', () => {
+  const x264 = resolveVideoEncoding({});
+  it('passes even sizes, and odd ones in formats with full-resolution chroma', () => {
+    expect(() => checkFrameSize(x264, 1920, 1080)).not.toThrow();
+    expect(() => checkFrameSize(resolveVideoEncoding({ pixFmt: 'yuv444p' }), 321, 241)).not.toThrow();
+    expect(() => checkFrameSize(resolveVideoEncoding({ pixFmt: 'yuv422p' }), 320, 241)).not.toThrow();
+  });
+
+  it('refuses an odd size in yuv420p with one line naming the size and the way out', () => {
+    expect(() => checkFrameSize(x264, 321, 240)).toThrow(/^The video is 321x240, and yuv420p needs an even width; pass --set encode.pixFmt=yuv444p/);
+    expect(() => checkFrameSize(x264, 320, 241)).toThrow(/needs an even height/);
   });
 });
