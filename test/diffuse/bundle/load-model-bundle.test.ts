@@ -146,6 +146,7 @@ describe('broken bundles fail with one line naming file, input, expected and fou
       },
       /unet\.onnx input "sample" \(manifest unet\.inputs\.sample\): expected shape \[batch,4,16,16\] but the graph has \[batch,4,8,8\]$/,
     ],
+    ['wrong output name', (_d: string, m: any) => (m.vaeEncoder.outputs.latent.name = 'mean'), /vae-encoder\.onnx has no output "mean" \(manifest vaeEncoder\.outputs\.latent\); the graph's outputs are "latent"$/],
     ['unfed graph input', (_d: string, m: any) => delete m.unet.inputs.identity, /unet\.onnx has input "identity" that manifest unet\.inputs does not name/],
     ['inconsistent manifest', (_d: string, m: any) => (m.unet.inputs.text.shape = ['batch', 76, 64]), /manifest\.json: unet\.inputs\.text\.shape: expected \[batch,77,64\] but found \["batch",76,64\]$/],
     ['path outside the bundle', (_d: string, m: any) => (m.files['../x.onnx'] = m.files['unet.onnx']), /files\["\.\.\/x\.onnx"\]: expected a relative path inside the bundle/],
