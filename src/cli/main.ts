@@ -11,6 +11,7 @@ import { FACE_MODELS, installModels } from '../models/install-models.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
 import { runAnonymize } from './anonymize-command.js';
+import { makeTestBundleCommand } from './make-test-bundle-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
 import { anonymizeHelp, MAIN_HELP } from './help.js';
@@ -68,16 +69,17 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 }
 
 async function doctor(argv: readonly string[]): Promise<number> {
-  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, debug: { type: 'boolean' } }, 'doctor');
-  const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, []);
+  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, bundle: { type: 'string' }, ep: { type: 'string' }, debug: { type: 'boolean' } }, 'doctor');
+  const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, values.ep === undefined ? [] : [['runtime.executionProvider', values.ep]]);
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir() });
-  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL);
+  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL, values.bundle as string | undefined);
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
-  return 'error' in report.ffmpeg ? 1 : 0;
+  return 'error' in report.ffmpeg || (report.bundle && 'error' in report.bundle) ? 1 : 0;
 }
 
 async function models(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'make-test-bundle') return makeTestBundleCommand(rest);
   const { values } = strictArgs(rest, { 'model-dir': { type: 'string' }, progress: { type: 'string' }, debug: { type: 'boolean' } }, 'models');
   const store = new ModelStore({ cacheDir: (values['model-dir'] as string | undefined) ?? defaultModelCacheDir() });
   if (sub === 'install') {
@@ -92,7 +94,7 @@ async function models(argv: readonly string[]): Promise<number> {
     for (const m of await store.list()) process.stdout.write(`${m.name.padEnd(26)} ${m.sha256}  ${m.intact ? '' : '(changed) '}${m.path}\n`);
     return 0;
   }
-  throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR]', 2);
+  throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR] | make-test-bundle DIR', 2);
 }
 
 function strictArgs(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string): { values: Record<string, string | boolean | undefined> } {
