@@ -109,7 +109,7 @@ export class RtspConnection {
         const transport = parseTransport(req.headers.get('transport'), this.nextChannel);
         if (!transport || transport.record) return reply(461);
         if (transport.kind === 'tcp') this.nextChannel = transport.channels[1] + 1;
-        const created = new RtspSession(path, transport, this.output(transport), () => {
+        const created = new RtspSession(path, transport, this.output(transport), mount.ssrc, () => {
           this.end(created);
           this.socket.destroy();
         });
@@ -148,15 +148,16 @@ export class RtspConnection {
       const channel = transport.channels[0];
       return {
         send: (packet) => this.socket.write(interleavedFrame(channel, packet)),
+        sendRtcp: (packet) => this.socket.write(interleavedFrame(transport.channels[1], packet)),
         congested: () => this.socket.writableLength > MAX_UNSENT_BYTES,
       };
     }
-    const { rtp } = this.ctx.udp;
+    const { rtp, rtcp } = this.ctx.udp;
     const ipv4 = rtp.address().family === 'IPv4';
     const remote = this.socket.remoteAddress ?? '127.0.0.1';
     const host = ipv4 ? remote.replace(/^::ffff:/, '') : remote;
     const port = transport.clientPorts[0];
-    return { send: (packet) => rtp.send(packet, port, host), congested: () => false };
+    return { send: (packet) => rtp.send(packet, port, host), sendRtcp: (packet) => rtcp.send(packet, transport.clientPorts[1], host), congested: () => false };
   }
 }
 

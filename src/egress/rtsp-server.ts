@@ -15,6 +15,8 @@ import { RtspConnection, type RtspServerContext } from './rtsp-connection.js';
 import { RtspMount } from './rtsp-mount.js';
 import type { RtspSession } from './rtsp-session.js';
 
+const SENDER_REPORT_INTERVAL_MS = 5000;
+
 export interface RtspServerOptions {
   /** Address to bind; default 127.0.0.1 (use 0.0.0.0 to serve other machines). */
   readonly host?: string;
@@ -33,6 +35,7 @@ export class RtspServer {
   private readonly connections = new Set<RtspConnection>();
   private readonly sessions = new Map<string, RtspSession>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly reporter: NodeJS.Timeout;
 
   private constructor(
     private readonly server: net.Server,
@@ -62,6 +65,12 @@ export class RtspServer {
     udp.rtcp.on('message', touch);
     this.sweeper = setInterval(() => this.expire(timeoutS * 1000), Math.min(5000, (timeoutS * 1000) / 2));
     this.sweeper.unref();
+    // RFC 3550 §6.2 allows 5 s as the minimum report interval; one report per session per interval.
+    this.reporter = setInterval(() => {
+      const now = Date.now();
+      for (const session of this.sessions.values()) session.report(now);
+    }, SENDER_REPORT_INTERVAL_MS);
+    this.reporter.unref();
   }
 
   /**
@@ -112,6 +121,7 @@ export class RtspServer {
   /** Ends every session and connection and stops listening. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.reporter);
     for (const mount of [...this.mounts.values()]) await mount.close();
     for (const connection of this.connections) connection.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -1,6 +1,7 @@
 /** RFC 6184 packetization: single NAL unit packets, FU-A fragments, marker bit and timestamps. */
 import { describe, expect, it } from 'vitest';
 import { packetizeH264 } from '../../src/egress/h264-packetizer.js';
+import { rtcpSenderReport } from '../../src/egress/rtcp-sender-report.js';
 import { restamp, rtpMarker, rtpSequence, rtpTimestamp } from '../../src/egress/rtp-packet.js';
 
 const nal = (header: number, length: number): Buffer => {
@@ -47,5 +48,19 @@ describe('packetizeH264', () => {
     const copy = restamp(packet, 70000, -1);
     expect([rtpSequence(copy), rtpTimestamp(copy), rtpSequence(packet)]).toEqual([70000 - 65536, 2 ** 32 - 1, 65534]);
     expect(copy.subarray(8)).toEqual(packet.subarray(8));
+  });
+});
+
+describe('rtcpSenderReport', () => {
+  it('writes SR (NTP time, RTP time, counts) and SDES CNAME as one compound packet', () => {
+    const wallMs = Date.UTC(2026, 0, 1) + 250; // NTP seconds 3976214400, a quarter second
+    const p = rtcpSenderReport({ ssrc: 0xdeadbeef, wallMs, rtpTimestamp: 2 ** 32 + 90, packets: 12, octets: 3400, cname: 'nullcam' });
+    expect([p[0], p[1], p.readUInt16BE(2), p.readUInt32BE(4)]).toEqual([0x80, 200, 6, 0xdeadbeef]);
+    expect([p.readUInt32BE(8), p.readUInt32BE(12), p.readUInt32BE(16), p.readUInt32BE(20), p.readUInt32BE(24)]).toEqual([3976214400, 2 ** 30, 90, 12, 3400]);
+    const sdes = p.subarray(28);
+    expect([sdes[0], sdes[1], sdes.readUInt16BE(2), sdes.readUInt32BE(4), sdes[8], sdes[9]]).toEqual([0x81, 202, 4, 0xdeadbeef, 1, 7]);
+    expect(sdes.subarray(10, 17).toString()).toBe('nullcam');
+    expect(sdes.length % 4).toBe(0);
+    expect(sdes[17]).toBe(0); // the chunk ends with a zero byte
   });
 });
