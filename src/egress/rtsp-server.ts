@@ -28,12 +28,18 @@ export interface RtspServerOptions {
   readonly sessionTimeoutS?: number;
   /** Largest RTP packet, header included; default 1400. */
   readonly maxPacketBytes?: number;
+  /**
+   * Let clients publish (ANNOUNCE/RECORD, as to mediamtx) to paths that are not mounted; the path is
+   * served while the publisher stays. Default false.
+   */
+  readonly allowPublish?: boolean;
 }
 
 export class RtspServer {
   private readonly mounts = new Map<string, RtspMount>();
   private readonly connections = new Set<RtspConnection>();
   private readonly sessions = new Map<string, RtspSession>();
+  private readonly udpReceivers = new Map<string, (packet: Buffer) => void>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly reporter: NodeJS.Timeout;
 
@@ -49,6 +55,9 @@ export class RtspServer {
       sessionTimeoutS: timeoutS,
       sessions: this.sessions,
       mount: (path) => this.mounts.get(path),
+      allowPublish: options.allowPublish ?? false,
+      publish: (path) => (this.mounts.has(path) ? undefined : this.mount(path)),
+      udpReceivers: this.udpReceivers,
     };
     server.on('connection', (socket) => {
       const connection = new RtspConnection(socket, ctx);
@@ -56,6 +65,7 @@ export class RtspServer {
       socket.on('close', () => this.connections.delete(connection));
     });
     // RTCP receiver reports (and NAT-opening packets) from a UDP client keep its session alive.
+    udp.rtp.on('message', (packet: Buffer, from: { address: string; port: number }) => this.udpReceivers.get(`${from.address}:${from.port}`)?.(packet));
     const touch = (_: Buffer, from: { address: string; port: number }): void => {
       for (const s of this.sessions.values()) {
         if (s.transport.kind === 'udp' && s.transport.clientPorts.includes(from.port)) s.lastActive = Date.now();

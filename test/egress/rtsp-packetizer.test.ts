@@ -1,8 +1,9 @@
-/** RFC 6184 packetization: single NAL unit packets, FU-A fragments, marker bit and timestamps. */
+/** RFC 6184 packetization and its inverse: single NAL unit packets, STAP-A, FU-A fragments, marker bit and timestamps; RTCP SR. */
 import { describe, expect, it } from 'vitest';
 import { packetizeH264 } from '../../src/egress/h264-packetizer.js';
 import { rtcpSenderReport } from '../../src/egress/rtcp-sender-report.js';
-import { restamp, rtpMarker, rtpSequence, rtpTimestamp } from '../../src/egress/rtp-packet.js';
+import { restamp, rtpMarker, rtpPacket, rtpSequence, rtpTimestamp } from '../../src/egress/rtp-packet.js';
+import { H264Depacketizer } from '../../src/egress/h264-depacketizer.js';
 
 const nal = (header: number, length: number): Buffer => {
   const b = Buffer.alloc(length);
@@ -62,5 +63,43 @@ describe('rtcpSenderReport', () => {
     expect(sdes.subarray(10, 17).toString()).toBe('nullcam');
     expect(sdes.length % 4).toBe(0);
     expect(sdes[17]).toBe(0); // the chunk ends with a zero byte
+  });
+});
+
+describe('H264Depacketizer', () => {
+  const sps = nal(0x67, 10), pps = nal(0x68, 4);
+  const units = [
+    { nalus: [sps, pps, nal(0x65, 250), nal(0x65, 30)], pts90k: 2 ** 32 - 3600, keyframe: true },
+    { nalus: [nal(0x41, 101)], pts90k: 0, keyframe: false },
+    { nalus: [nal(0x41, 20)], pts90k: 3600, keyframe: false },
+  ];
+  const stream = (): Buffer[] => {
+    let sequence = 65530;
+    return units.flatMap((au) => {
+      const packets = packetizeH264(au, { ...options, sequence });
+      sequence += packets.length;
+      return packets;
+    });
+  };
+
+  it('reassembles what the packetizer sent, counting time across the timestamp wrap', () => {
+    const d = new H264Depacketizer();
+    const out = stream().flatMap((p) => d.push(p));
+    expect(out).toEqual(units.map((au, i) => ({ ...au, pts90k: i * 3600 })));
+  });
+
+  it('reads STAP-A aggregates', () => {
+    const stap = Buffer.concat([Buffer.from([0x78, 0, sps.length]), sps, Buffer.from([0, pps.length]), pps]);
+    const d = new H264Depacketizer();
+    const out = [...d.push(rtpPacket({ marker: false, payloadType: 96, sequence: 1, timestamp: 0, ssrc: 1 }, stap)), ...d.push(rtpPacket({ marker: true, payloadType: 96, sequence: 2, timestamp: 0, ssrc: 1 }, nal(0x65, 9)))];
+    expect(out).toEqual([{ nalus: [sps, pps, nal(0x65, 9)], pts90k: 0, keyframe: true }]);
+  });
+
+  it('drops everything from a lost packet to the next keyframe', () => {
+    const packets = stream();
+    const d = new H264Depacketizer();
+    const out = packets.filter((_, i) => i !== 1).flatMap((p) => d.push(p)); // a fragment of the IDR is lost
+    expect(out).toEqual([]);
+    expect(d.lost).toBe(1);
   });
 });
