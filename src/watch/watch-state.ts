@@ -4,7 +4,7 @@
  * fsyncing it and renaming it over the old one, so a kill at any moment leaves the old or the new state,
  * never a torn one.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { NullcamError } from '../errors.js';
 
@@ -37,6 +37,11 @@ export class WatchState {
    * @throws NullcamError when the file exists but is not a watch state
    */
   static async load(file: string): Promise<WatchState> {
+    // Temp files of saves that a kill interrupted (`<state>.<pid>.tmp`): the state itself is intact.
+    const prefix = `${path.basename(file)}.`;
+    for (const name of await readdir(path.dirname(file)).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && /^\d+\.tmp$/.test(name.slice(prefix.length))) await unlink(path.join(path.dirname(file), name)).catch(() => {});
+    }
     let text: string;
     try {
       text = await readFile(file, 'utf8');

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WatchState } from '../../src/watch/watch-state.js';
@@ -10,6 +10,8 @@ describe('WatchState', () => {
 
   it('starts empty, saves every record atomically, and reads back what it saved', async () => {
     const file = path.join(tmp.dir, 'state', 'watch.json');
+    mkdirSync(path.dirname(file));
+    writeFileSync(`${file}.4242.tmp`, '{"version":1,"segm'); // a save interrupted by a kill
     const state = await WatchState.load(file);
     expect(state.size).toBe(0);
     await state.record('cam/a.mp4', { status: 'done', size: 5, mtimeMs: 1.5, output: 'cam/a.mp4' });
