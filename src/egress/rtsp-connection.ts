@@ -63,24 +63,22 @@ export class RtspConnection {
   }
 
   private onData(chunk: Buffer): void {
-    let inputs;
     try {
-      inputs = this.reader.push(chunk);
-    } catch {
-      this.socket.destroy();
-      return;
-    }
-    for (const input of inputs) {
-      // Anything the client sends (RTCP receiver reports included) shows it is alive.
-      for (const s of this.owned) s.lastActive = Date.now();
-      if (input.kind === 'interleaved' && this.recording?.transport.kind === 'tcp' && input.channel === this.recording.transport.channels[0]) {
-        this.recording.receive(input.data);
+      for (const input of this.reader.push(chunk)) {
+        // Anything the client sends (RTCP receiver reports included) shows it is alive.
+        for (const s of this.owned) s.lastActive = Date.now();
+        if (input.kind === 'interleaved' && this.recording?.transport.kind === 'tcp' && input.channel === this.recording.transport.channels[0]) {
+          this.recording.receive(input.data);
+        }
+        if (input.kind !== 'request') continue;
+        // In order, one at a time: DESCRIBE may wait for a mount's first keyframe.
+        this.queue = this.queue.then(() => this.handle(input)).catch(() => {
+          this.socket.destroy();
+        });
       }
-      if (input.kind !== 'request') continue;
-      // In order, one at a time: DESCRIBE may wait for a mount's first keyframe.
-      this.queue = this.queue.then(() => this.handle(input)).catch(() => {
-        this.socket.destroy();
-      });
+    } catch {
+      // Not RTSP, or a stream this server cannot take: this client goes, the server stays.
+      this.socket.destroy();
     }
   }
 
@@ -201,7 +199,7 @@ export class RtspConnection {
     reply(200, { Session: `${recording.id};timeout=${this.ctx.sessionTimeoutS}`, Transport: formatTransport(transport, this.ctx.udp.ports) });
   }
 
-  private output(transport: ReturnType<typeof parseTransport> & object): RtpOutput {
+  private output(transport: RtspTransport): RtpOutput {
     if (transport.kind === 'tcp') {
       const channel = transport.channels[0];
       return {

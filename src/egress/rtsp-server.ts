@@ -65,7 +65,13 @@ export class RtspServer {
       socket.on('close', () => this.connections.delete(connection));
     });
     // RTCP receiver reports (and NAT-opening packets) from a UDP client keep its session alive.
-    udp.rtp.on('message', (packet: Buffer, from: { address: string; port: number }) => this.udpReceivers.get(`${from.address}:${from.port}`)?.(packet));
+    udp.rtp.on('message', (packet: Buffer, from: { address: string; port: number }) => {
+      try {
+        this.udpReceivers.get(`${from.address}:${from.port}`)?.(packet);
+      } catch {
+        // A publisher whose mount was closed: its packets are dropped until it leaves.
+      }
+    });
     const touch = (_: Buffer, from: { address: string; port: number }): void => {
       for (const s of this.sessions.values()) {
         if (s.transport.kind === 'udp' && s.transport.clientPorts.includes(from.port)) s.lastActive = Date.now();
