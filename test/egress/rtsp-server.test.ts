@@ -61,9 +61,11 @@ describe('RtspServer', () => {
   it('closes cleanly: clients are disconnected and the port is freed', async () => {
     const own = await RtspServer.listen({ port: 0 });
     const port = own.port;
-    const stop = playLoop(own.mount('/cam'), aus);
+    const cam = own.mount('/cam');
+    const stop = playLoop(cam, aus);
     const client = ffmpegClient(`rtsp://127.0.0.1:${port}/cam`, 'tcp', 1000);
-    await waitFor(() => false, 1500);
+    await waitFor(() => cam.clients === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 1000)); // past the next keyframe (every 0.4 s)
     stop();
     await own.close();
     const result = await client;
