@@ -37,8 +37,8 @@ describe('RtspServer', () => {
 
   it('serves several mounts; a client joining late decodes, and leaving frees its session', async () => {
     const first = ffmpegClient(url('/second/cam'), 'tcp', 40);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(second.clients).toBe(1);
+    expect(await waitFor(() => second.clients === 1, 10_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
     const late = await ffmpegClient(url('/second/cam/'), 'tcp', 10);
     expect(late).toEqual({ frames: 10, code: 0, errors: '' });
     expect(await first).toEqual({ frames: 40, code: 0, errors: '' });
