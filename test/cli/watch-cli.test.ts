@@ -19,7 +19,7 @@ interface Watcher {
 }
 
 function startWatcher(inDir: string, outDir: string, ...extra: string[]): Watcher {
-  const child = spawn(process.execPath, [CLI, 'watch', inDir, '--out', outDir, '--settle', '1.5', '--poll', '0.25', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'watch', inDir, '--out', outDir, '--settle', '2', '--poll', '0.25', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Watcher['events'] = [];
   let buffered = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -47,7 +47,7 @@ describe('nullcam watch', () => {
     copyFileSync(path.join(clips, 'seg0.mp4'), path.join(inDir, 'cam/seg0.mp4'));
     copyFileSync(path.join(clips, 'seg1.mp4'), path.join(inDir, 'cam/seg1.mp4'));
 
-    // The recorder is still writing seg2: a slice every 250 ms (faster than the 1.5 s settle period), ~10 s in all.
+    // The recorder is still writing seg2: a slice every 250 ms (far inside the 2 s settle period), ~10 s in all.
     const seg2 = readFileSync(path.join(clips, 'seg2.mp4'));
     const slice = Math.ceil(seg2.length / 40);
     let written = 0;
@@ -63,6 +63,7 @@ describe('nullcam watch', () => {
     expect(await waitFor(() => first.events.some((e) => e.event === 'done'), 60_000)).toBe(true);
     first.child.kill('SIGKILL');
     await first.exit;
+    expect(first.events.map((e) => e.segment)).toEqual(['cam/seg0.mp4']); // seg1 was in progress
     writeFileSync(path.join(inDir, 'cam/broken.mp4'), 'not a video at all');
 
     // Run 2, deleting originals once done.
