@@ -14,8 +14,10 @@ import { runAnonymize } from './anonymize-command.js';
 import { makeTestBundleCommand } from './make-test-bundle-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
-import { anonymizeHelp, MAIN_HELP } from './help.js';
+import { anonymizeHelp, MAIN_HELP, WATCH_HELP } from './help.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
+import { parseWatchArgs } from './watch-args.js';
+import { runWatch } from './watch-command.js';
 
 /** @returns the process exit code */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -44,7 +46,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(MAIN_HELP);
       return 0;
     case 'help':
-      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : MAIN_HELP);
+      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'watch' ? WATCH_HELP : MAIN_HELP);
       return 0;
     case '--version':
     case '-v':
@@ -56,6 +58,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return runAnonymize(parseAnonymizeArgs(rest), process.env);
+    case 'watch':
+      if (wantsHelp) {
+        process.stdout.write(WATCH_HELP);
+        return 0;
+      }
+      return runWatch(parseWatchArgs(rest), process.env);
     case 'doctor':
       return doctor(rest);
     case 'models':
@@ -64,7 +72,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(renderDefaultConfig());
       return 0;
     default:
-      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, doctor, models, config, help.`, 2);
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, watch, doctor, models, config, help.`, 2);
   }
 }
 
