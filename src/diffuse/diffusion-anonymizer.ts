@@ -1,0 +1,274 @@
+/**
+ * The per-track diffusion engine: the Anonymizer behind --mode nullface and --mode secure.
+ *
+ * Every face is aligned to the model's crop by a similarity warp from its facemesh points. Per track, a
+ * full diffusion pass runs on keyframes only (every `keyframeInterval` frames, phase-locked to the frame
+ * index so the keyframes of all tracks land on the same frames and share batched model calls). Between
+ * keyframes the track's last anonymized crop, which lives in the canonical crop, is re-rendered through the
+ * current frame's warp and mask, so it follows head motion; a new keyframe's result is cross-faded in over
+ * half an interval. Chosen over re-diffusing every frame at a shallower T_skip (which would cost evaluations
+ * on every frame) and over carrying the original's frame-to-frame changes onto the keyframe result (which
+ * would let the input's own pixels through): a non-keyframe shows nothing of its own face.
+ *
+ * Fail closed: a face without landmarks, or one whose diffusion throws, is covered by the fallback (classic
+ * blur) on that frame; nothing is ever left in the clear.
+ */
+import type { Anonymizer } from '../anonymize/anonymizer.js';
+import { NullcamError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import type { FaceFrame, TrackedFace } from '../track/face.js';
+import { invertAffine, type Affine } from '../track/image-sampler.js';
+import { CountingPredictor } from './counting-predictor.js';
+import { cropFaceOval, diffusionTemplate, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
+import { featherMask, latentMask, pasteCropInPlace, readCrop } from './face-crop.js';
+import type { IdentityEncoder, ModelBundle } from './model-bundle.js';
+import { nullCondition } from './null-condition.js';
+import { NullFaceMethod } from './nullface-method.js';
+import { SamplingSchedule } from './sampling-schedule.js';
+import { SecureMethod } from './secure-method.js';
+import { laplacianVariance, TrackIdentity } from './track-identity.js';
+
+export type DiffusionMethod = 'nullface' | 'secure';
+
+export interface DiffusionAnonymizerOptions {
+  readonly method: DiffusionMethod;
+  /** N, the timestep grid's steps. */
+  readonly steps: number;
+  /** T_skip (nullface): grid steps skipped, so N − T_skip are run. The secure method always runs all N. */
+  readonly tSkip: number;
+  readonly lambdaCfg: number;
+  readonly lambdaId: number;
+  /** Denoising steps guided everywhere before the mask applies (nullface). */
+  readonly maskDelay: number;
+  /** Frames between two full diffusion passes of a track (1 = every frame). */
+  readonly keyframeInterval: number;
+  /** Most items in one UNet call. */
+  readonly maxBatch: number;
+  /** Seed bytes of the per-track noise streams (nullface). */
+  readonly seed: Uint8Array;
+  /** The 32-byte secret key (secure). */
+  readonly secret?: Uint8Array;
+  /** Covers faces the engine cannot anonymize: the classic blur. */
+  readonly fallback: Anonymizer;
+}
+
+export interface DiffusionStats {
+  /** UNet batch items evaluated. */
+  readonly unetEvaluations: number;
+  /** Faces handed to the engine, over all frames. */
+  readonly faceFrames: number;
+  /** Face-frames that got a full diffusion pass. */
+  readonly keyframes: number;
+  /** Face-frames covered by the fallback instead (no landmarks, or a failed pass). */
+  readonly fallbacks: number;
+  /** The first failure's message, if any pass failed. */
+  readonly firstError?: string;
+}
+
+/** Blend region: the mesh's face oval grown past hairline and jaw (mask mode grows it 1.12). */
+const BLEND_GROWTH = 1.2;
+/** Regenerated latent region: wider than the blend, so every blended pixel comes from regenerated latents. */
+const LATENT_GROWTH = 1.35;
+/** Tracks unseen for this many frames drop their caches. */
+const FORGET_AFTER = 250;
+
+interface FaceGeometry {
+  readonly face: TrackedFace;
+  readonly affine: Affine;
+  readonly landmarks: Float32Array;
+}
+
+interface TrackState {
+  readonly firstFrame: number;
+  lastSeen: number;
+  key?: { frame: number; crop: Float32Array };
+  previous?: Float32Array;
+  identity?: TrackIdentity;
+}
+
+export class DiffusionAnonymizer implements Anonymizer {
+  readonly name: DiffusionMethod;
+  private readonly predictor: CountingPredictor;
+  private readonly size: number;
+  private readonly template: FivePoints;
+  private readonly nullface?: NullFaceMethod;
+  private readonly secure?: SecureMethod;
+  private readonly tracks = new Map<number, TrackState>();
+  private faceFrames = 0;
+  private keyframes = 0;
+  private fallbacks = 0;
+  private firstError?: string;
+
+  /** @throws NullcamError when the bundle lacks what the method needs */
+  constructor(private readonly bundle: ModelBundle, private readonly options: DiffusionAnonymizerOptions) {
+    this.name = options.method;
+    this.predictor = new CountingPredictor(bundle.predictor, options.maxBatch);
+    this.size = bundle.codec.imageSize;
+    this.template = diffusionTemplate(this.size);
+    // Awaited at the first keyframe; a failure there is a failed pass (fallback), not an unhandled rejection.
+    const unconditioned = nullCondition(bundle);
+    unconditioned.catch(() => undefined);
+    if (options.method === 'nullface') {
+      if (!bundle.projector || !bundle.identityEncoder || !bundle.nullText) {
+        throw new NullcamError(`The model bundle in ${bundle.dir} (family "${bundle.family}") has no identity projection, identity encoder or empty-text context, which --mode nullface needs; use an identity-conditioned bundle or --mode secure.`, 2);
+      }
+      const schedule = new SamplingSchedule(bundle.scheduler, options.steps, options.tSkip);
+      this.nullface = new NullFaceMethod(this.predictor, bundle.projector, unconditioned, schedule, { lambdaCfg: options.lambdaCfg, maskDelay: options.maskDelay }, options.seed);
+    } else {
+      if (!options.secret) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (32 bytes).', 2);
+      const schedule = new SamplingSchedule(bundle.scheduler, options.steps);
+      this.secure = new SecureMethod(this.predictor, schedule, unconditioned, options.secret);
+    }
+  }
+
+  stats(): DiffusionStats {
+    return {
+      unetEvaluations: this.predictor.evaluations,
+      faceFrames: this.faceFrames,
+      keyframes: this.keyframes,
+      fallbacks: this.fallbacks,
+      ...(this.firstError ? { firstError: this.firstError } : {}),
+    };
+  }
+
+  async anonymizeInPlace(frame: FaceFrame): Promise<void> {
+    this.faceFrames += frame.faces.length;
+    const aligned: FaceGeometry[] = [];
+    const uncovered: TrackedFace[] = [];
+    for (const face of frame.faces) {
+      const g = face.landmarks && this.align(face, face.landmarks);
+      if (g) aligned.push(g);
+      else uncovered.push(face);
+    }
+    const due = aligned.filter((g) => this.isKeyframe(g.face.trackId, frame.index));
+    if (due.length > 0) {
+      try {
+        await this.diffuse(frame, due);
+      } catch (err) {
+        this.firstError ??= (err as Error).message.split('\n')[0];
+        for (const g of due) {
+          const state = this.tracks.get(g.face.trackId);
+          if (state) state.key = undefined;
+        }
+      }
+    }
+    for (const g of aligned) {
+      const state = this.tracks.get(g.face.trackId);
+      const crop = state?.key && this.shownCrop(state, frame.index);
+      if (!crop) {
+        uncovered.push(g.face);
+        continue;
+      }
+      state.lastSeen = frame.index;
+      const alpha = featherMask(cropFaceOval(g.landmarks, invertAffine(g.affine), BLEND_GROWTH), this.size, this.size / 48);
+      pasteCropInPlace(frame, g.affine, crop, alpha, this.size);
+    }
+    if (uncovered.length > 0) {
+      this.fallbacks += uncovered.length;
+      await this.options.fallback.anonymizeInPlace({ ...frame, faces: uncovered });
+    }
+    this.forgetStale(frame.index);
+  }
+
+  async dispose(): Promise<void> {
+    await this.bundle.close();
+  }
+
+  /** The similarity warp from the diffusion template onto the face; undefined when the points are unusable. */
+  private align(face: TrackedFace, landmarks: Float32Array): FaceGeometry | undefined {
+    const affine = similarityAffine(this.template, meshFivePoints(landmarks));
+    const scale = Math.hypot(affine.a, affine.d);
+    if (!Number.isFinite(affine.c) || !Number.isFinite(affine.f) || !(scale > 1e-3)) return undefined;
+    return { face, affine, landmarks };
+  }
+
+  /** New tracks at once; then every interval, drifting onto the global phase so tracks share keyframes. */
+  private isKeyframe(track: number, index: number): boolean {
+    const key = this.tracks.get(track)?.key;
+    if (!key) return true;
+    const since = index - key.frame;
+    const interval = this.options.keyframeInterval;
+    return since >= interval || (index % interval === 0 && since >= interval / 2);
+  }
+
+  /** One batched pass: encode every due crop, run the method, decode, store per track. */
+  private async diffuse(frame: Frame, due: readonly FaceGeometry[]): Promise<void> {
+    const { codec } = this.bundle;
+    const n = this.size * this.size * 3;
+    const images = new Float32Array(due.length * n);
+    due.forEach((g, i) => images.set(readCrop(frame, g.affine, this.size), i * n));
+    const latents = await codec.encode(images, due.length);
+    const { channels, height, width } = codec.latent;
+    const ls = channels * height * width;
+    const faces = due.map((g, i) => {
+      const state = this.state(g.face.trackId, frame.index);
+      const mask = latentMask(cropFaceOval(g.landmarks, invertAffine(g.affine), LATENT_GROWTH), this.size, width, height);
+      return { g, state, x0: latents.slice(i * ls, (i + 1) * ls), mask };
+    });
+    let out: Float32Array[];
+    if (this.nullface) {
+      await this.updateIdentities(frame, faces);
+      out = await this.nullface.anonymize(faces.map((f) => ({ track: f.g.face.trackId, x0: f.x0, mask: f.mask, identity: f.state.identity!.negated() })));
+    } else {
+      out = await this.secure!.anonymize(faces.map((f) => ({ key: { track: f.g.face.trackId, frame: f.state.firstFrame }, x0: f.x0, mask: f.mask })));
+    }
+    const batch = new Float32Array(due.length * ls);
+    out.forEach((x, i) => batch.set(x, i * ls));
+    const decoded = await codec.decode(batch, due.length);
+    faces.forEach((f, i) => {
+      f.state.previous = f.state.key ? this.shownCrop(f.state, frame.index) : undefined;
+      f.state.key = { frame: frame.index, crop: decoded.slice(i * n, (i + 1) * n) };
+    });
+    this.keyframes += due.length;
+  }
+
+  /**
+   * Embeds detected faces (and any track that has no estimate yet) with the bundle's identity encoder in
+   * its own 5-point alignment, one batched call.
+   */
+  private async updateIdentities(frame: Frame, faces: readonly { g: FaceGeometry; state: TrackState }[]): Promise<void> {
+    const encoder = this.bundle.identityEncoder as IdentityEncoder;
+    const want = faces.filter((f) => f.g.face.origin === 'detected' || !f.state.identity?.size);
+    if (want.length === 0) return;
+    const s = encoder.inputSize;
+    const crops = new Float32Array(want.length * 3 * s * s);
+    const sharpness = want.map((f, i) => {
+      const crop = readCrop(frame, similarityAffine(encoder.template, meshFivePoints(f.g.landmarks)), s);
+      crops.set(crop, i * crop.length);
+      return laplacianVariance(crop, s);
+    });
+    const embeddings = await encoder.embed(crops, want.length);
+    const e = encoder.embeddingSize;
+    want.forEach((f, i) => {
+      f.state.identity ??= new TrackIdentity(this.options.lambdaId);
+      f.state.identity.add(embeddings.slice(i * e, (i + 1) * e), sharpness[i]);
+    });
+  }
+
+  /** The crop to show: the keyframe's, cross-faded from the one before over half an interval. */
+  private shownCrop(state: TrackState, index: number): Float32Array | undefined {
+    const key = state.key;
+    if (!key) return undefined;
+    const fade = Math.max(1, Math.ceil(this.options.keyframeInterval / 2));
+    const w = Math.min(1, (index - key.frame + 1) / fade);
+    if (!state.previous || w >= 1) return key.crop;
+    const out = new Float32Array(key.crop.length);
+    for (let i = 0; i < out.length; i++) out[i] = w * key.crop[i] + (1 - w) * state.previous[i];
+    return out;
+  }
+
+  private state(track: number, index: number): TrackState {
+    let s = this.tracks.get(track);
+    if (!s) this.tracks.set(track, (s = { firstFrame: index, lastSeen: index }));
+    return s;
+  }
+
+  private forgetStale(index: number): void {
+    for (const [track, s] of this.tracks) {
+      if (index - s.lastSeen <= FORGET_AFTER) continue;
+      this.tracks.delete(track);
+      this.nullface?.forget(track);
+      this.secure?.forget(track);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Face-aligned crops: a similarity warp (rotation, uniform scale, shift) fitted by least squares from five
+ * facemesh points to a template. Both diffusion methods run in such a canonical crop: the face sits at the
+ * same place in every frame, so crop jitter does not flicker, a per-track key pattern follows the face, and
+ * the identity encoder gets the 5-point alignment it was trained on. Pure.
+ */
+import type { Affine } from '../track/image-sampler.js';
+import { regionPolygon } from '../track/face-regions.js';
+
+/** A template's 5 points, as [x, y] in crop pixels: image-left eye, image-right eye, nose tip, mouth corners. */
+export type FivePoints = readonly (readonly [number, number])[];
+
+/** InsightFace's ArcFace template for 112² crops (image-left eye first), which FaceID bundles use. */
+export const ARCFACE_TEMPLATE: FivePoints = Object.freeze([
+  [38.2946, 51.6963],
+  [73.5318, 51.5014],
+  [56.0252, 71.7366],
+  [41.5493, 92.3655],
+  [70.7299, 92.2041],
+] as const);
+
+/**
+ * The diffusion crop's template for a size×size crop: the ArcFace layout scaled so the eyes are a quarter
+ * of the crop apart, centred, eyes at 42 % of the height. That leaves the forehead, chin and some hair
+ * inside, as in the FFHQ-style crops SD 1.5 faces and the FFHQ LDM were trained on.
+ */
+export function diffusionTemplate(size: number): FivePoints {
+  const k = (0.25 * size) / (ARCFACE_TEMPLATE[1][0] - ARCFACE_TEMPLATE[0][0]);
+  const ex = (ARCFACE_TEMPLATE[0][0] + ARCFACE_TEMPLATE[1][0]) / 2, ey = (ARCFACE_TEMPLATE[0][1] + ARCFACE_TEMPLATE[1][1]) / 2;
+  return ARCFACE_TEMPLATE.map(([x, y]) => [0.5 * size + (x - ex) * k, 0.42 * size + (y - ey) * k] as const);
+}
+
+/** Mesh indices of the five points: eye centres from their corners, nose tip, mouth corners (image-left first). */
+const FIVE = { leftEye: [33, 133], rightEye: [362, 263], nose: 1, mouthLeft: 61, mouthRight: 291 } as const;
+
+/** @param landmarks 468 facemesh x,y,z triples in frame pixels @returns the 5 points in frame pixels */
+export function meshFivePoints(landmarks: Float32Array): FivePoints {
+  const at = (i: number): [number, number] => [landmarks[3 * i], landmarks[3 * i + 1]];
+  const mid = ([a, b]: readonly [number, number]): [number, number] => [(landmarks[3 * a] + landmarks[3 * b]) / 2, (landmarks[3 * a + 1] + landmarks[3 * b + 1]) / 2];
+  return [mid(FIVE.leftEye), mid(FIVE.rightEye), at(FIVE.nose), at(FIVE.mouthLeft), at(FIVE.mouthRight)];
+}
+
+/**
+ * Least-squares similarity from crop pixels to frame pixels (Umeyama without reflection).
+ * @param template points in crop pixels
+ * @param points the same points in frame pixels
+ * @returns the Affine image-sampler.ts takes (crop pixel → frame pixel)
+ */
+export function similarityAffine(template: FivePoints, points: FivePoints): Affine {
+  const n = template.length;
+  let sx = 0, sy = 0, dx = 0, dy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += template[i][0] / n;
+    sy += template[i][1] / n;
+    dx += points[i][0] / n;
+    dy += points[i][1] / n;
+  }
+  let num1 = 0, num2 = 0, den = 0;
+  for (let i = 0; i < n; i++) {
+    const x = template[i][0] - sx, y = template[i][1] - sy;
+    const u = points[i][0] - dx, v = points[i][1] - dy;
+    num1 += x * u + y * v;
+    num2 += x * v - y * u;
+    den += x * x + y * y;
+  }
+  const a = num1 / den, b = num2 / den;
+  // [u v] = [a −b; b a]·[x y] + t
+  return { a, b: -b, c: dx - a * sx + b * sy, d: b, e: a, f: dy - b * sx - a * sy };
+}
+
+/**
+ * The face-oval polygon in crop pixels, grown about its centroid.
+ * @param toCrop frame pixel → crop pixel (the inverse of the crop's Affine)
+ * @param growth 1 = the mesh's oval; > 1 reaches past the hairline and jaw
+ */
+export function cropFaceOval(landmarks: Float32Array, toCrop: Affine, growth: number): Float32Array {
+  const poly = regionPolygon(landmarks, 'faceOval');
+  const n = poly.length / 2;
+  let cx = 0, cy = 0;
+  for (let k = 0; k < poly.length; k += 2) {
+    const x = poly[k], y = poly[k + 1];
+    poly[k] = toCrop.a * x + toCrop.b * y + toCrop.c;
+    poly[k + 1] = toCrop.d * x + toCrop.e * y + toCrop.f;
+    cx += poly[k] / n;
+    cy += poly[k + 1] / n;
+  }
+  for (let k = 0; k < poly.length; k += 2) {
+    poly[k] = cx + (poly[k] - cx) * growth;
+    poly[k + 1] = cy + (poly[k + 1] - cy) * growth;
+  }
+  return poly;
+}
