@@ -9,8 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { lastValueFrom } from 'rxjs';
-import { classicAnonymizer } from '../anonymize/classic-anonymizer.js';
-import { parseHexColour } from '../anonymize/solid-fill.js';
 import { trackOptions, videoOptions } from '../cli/anonymize-command.js';
 import { defaultConfig } from '../config/load-config.js';
 import { locateFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
@@ -18,6 +16,8 @@ import { openInput } from '../ingest/open-input.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
 import { anonymizeFile } from '../pipeline/anonymize-file.js';
+import { anonymizerFromConfig } from '../pipeline/anonymizer-from-config.js';
+import { openModelBundle } from '../pipeline/open-model-bundle.js';
 import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import { ChildCpuSampler } from './child-cpu-sampler.js';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const binary = await locateFfmpeg();
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(process.env) });
   const analyzers = await loadFaceAnalyzers(store, config);
-  const anonymizer = classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! });
+  const { anonymizer } = await anonymizerFromConfig(config, openModelBundle);
   process.stderr.write(`bench: ffmpeg ${binary.version} (${binary.origin}), models on ${analyzers.device}, mode ${config.mode}\n`);
   const results: Result[] = [];
   try {

@@ -27,7 +27,8 @@ export const SETTING_FLAGS = {
   'min-score': 'detect.minScore',
   dilate: 'track.dilate',
   ep: 'runtime.executionProvider',
-  'model-dir': 'runtime.modelDir',
+  'model-dir': 'diffuse.modelDir',
+  'key-file': 'diffuse.keyFile',
 } as const;
 
 export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
@@ -56,6 +57,7 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
         dilate: { type: 'string' },
         ep: { type: 'string' },
         'model-dir': { type: 'string' },
+        'key-file': { type: 'string' },
       },
     });
   } catch (err) {

@@ -1,7 +1,5 @@
 /** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
 import type { Subscription } from 'rxjs';
-import { classicAnonymizer } from '../anonymize/classic-anonymizer.js';
-import { parseHexColour } from '../anonymize/solid-fill.js';
 import type { Config } from '../config/config-schema.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import type { EncodeSummary } from '../egress/encoder.js';
@@ -12,6 +10,8 @@ import { openInput } from '../ingest/open-input.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
 import { anonymizeFile } from '../pipeline/anonymize-file.js';
+import { anonymizerFromConfig } from '../pipeline/anonymizer-from-config.js';
+import { openModelBundle } from '../pipeline/open-model-bundle.js';
 import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { TrackFacesOptions } from '../track/track-faces.js';
@@ -24,9 +24,14 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const ffmpegOverride = config.runtime.ffmpeg ?? env.NULLCAM_FFMPEG;
   const binary = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {});
   const input = await openInput(req.input, { binary });
+  // The anonymizer first: a diffusion mode without its bundle or key fails before any model loads.
+  const built = await anonymizerFromConfig(config, openModelBundle);
+  const anonymizer = built.anonymizer;
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
-  const analyzers = await loadFaceAnalyzers(store, config);
-  const anonymizer = classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! });
+  const analyzers = await loadFaceAnalyzers(store, config).catch(async (err: unknown) => {
+    await anonymizer.dispose?.();
+    throw err;
+  });
 
   const style: ProgressStyle = req.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
   // JSON events go to stdout for scripts; the bar goes to stderr so stdout stays clean.
@@ -86,11 +91,13 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
       fps: Math.round((frames / seconds) * 100) / 100,
       decoderWarnings: warnings,
       stageMs: Object.fromEntries(Object.entries(timer.snapshot()).map(([k, v]) => [k, Math.round(v)])),
+      ...built.summary(),
     });
     if (style === 'none' || style === 'bar') process.stderr.write(`nullcam: wrote ${outcome.output} (${frames} frames, ${tracks.size} face tracks)\n`);
     return 0;
   } finally {
     await analyzers.dispose();
+    await anonymizer.dispose?.();
   }
 }
 
