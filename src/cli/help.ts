@@ -8,6 +8,7 @@ Usage:
   nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
   nullcam doctor                                 show which ffmpeg, execution providers and models are used
   nullcam models install                         convert and cache the face models now (else: on first use)
+  nullcam models make-test-bundle DIR            write a tiny RANDOM-weight diffusion bundle (tests/CI only)
   nullcam config                                 print every setting with its default (commented JSON)
   nullcam help [COMMAND] | --help | --version
 

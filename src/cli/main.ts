@@ -11,6 +11,7 @@ import { FACE_MODELS, installModels } from '../models/install-models.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
 import { runAnonymize } from './anonymize-command.js';
+import { makeTestBundleCommand } from './make-test-bundle-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
 import { anonymizeHelp, MAIN_HELP } from './help.js';
@@ -78,6 +79,7 @@ async function doctor(argv: readonly string[]): Promise<number> {
 
 async function models(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'make-test-bundle') return makeTestBundleCommand(rest);
   const { values } = strictArgs(rest, { 'model-dir': { type: 'string' }, progress: { type: 'string' }, debug: { type: 'boolean' } }, 'models');
   const store = new ModelStore({ cacheDir: (values['model-dir'] as string | undefined) ?? defaultModelCacheDir() });
   if (sub === 'install') {
@@ -92,7 +94,7 @@ async function models(argv: readonly string[]): Promise<number> {
     for (const m of await store.list()) process.stdout.write(`${m.name.padEnd(26)} ${m.sha256}  ${m.intact ? '' : '(changed) '}${m.path}\n`);
     return 0;
   }
-  throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR]', 2);
+  throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR] | make-test-bundle DIR', 2);
 }
 
 function strictArgs(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string): { values: Record<string, string | boolean | undefined> } {

@@ -51,6 +51,13 @@ export function executionProvidersFor(device: Device): readonly string[] {
   return eps;
 }
 
+export interface TensorSignature {
+  readonly name: string;
+  readonly type: string;
+  /** Numbers, or names for dynamic dims. */
+  readonly shape: ReadonlyArray<number | string>;
+}
+
 type Feeds = Readonly<Record<string, ort.Tensor>>;
 
 /** A loaded ONNX model. Create with `OnnxModel.create`; call `dispose()` when done. */
@@ -98,6 +105,12 @@ export class OnnxModel {
   /** Input dims as the model declares them: numbers, or names for dynamic dims (`'batch'`). */
   get inputShapes(): Readonly<Record<string, ReadonlyArray<number | string>>> {
     return Object.fromEntries(this.session.inputMetadata.map((m) => [m.name, m.isTensor ? m.shape : []]));
+  }
+
+  /** Every input and output as the graph declares it: name, element type ('float32', 'int64', …), dims. */
+  get signature(): { inputs: readonly TensorSignature[]; outputs: readonly TensorSignature[] } {
+    const sig = (m: ort.InferenceSession.ValueMetadata): TensorSignature => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] });
+    return { inputs: this.session.inputMetadata.map(sig), outputs: this.session.outputMetadata.map(sig) };
   }
 
   /**
