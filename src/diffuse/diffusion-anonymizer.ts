@@ -160,7 +160,7 @@ export class DiffusionAnonymizer implements Anonymizer {
         continue;
       }
       state.lastSeen = frame.index;
-      const alpha = featherMask(cropFaceOval(g.landmarks, invertAffine(g.affine), BLEND_GROWTH), this.size, this.size / 48);
+      const alpha = featherMask(cropFaceOval(g.landmarks, invertAffine(g.affine), BLEND_GROWTH), this.size, 1 / 48);
       pasteCropInPlace(frame, g.affine, crop, alpha, this.size);
     }
     if (uncovered.length > 0) {

@@ -17,20 +17,24 @@ export function readCrop(frame: Frame, affine: Affine, size: number): Float32Arr
   return out;
 }
 
+/** Side of the soft blend mask: it is smooth, so 128² carries it for any crop size at a fraction of the cost. */
+export const BLEND_MASK_SIZE = 128;
+
 /**
- * A soft mask over the crop: the polygon filled, then feathered by three box blurs (≈ Gaussian of σ ≈
- * `feather`), so alpha is ½ on the outline and reaches 1 about 2σ inside it.
+ * A soft mask over the crop, at BLEND_MASK_SIZE²: the polygon filled, then feathered by three box blurs
+ * (≈ Gaussian of σ ≈ `feather` of the crop side), so alpha is ½ on the outline and reaches 1 about 2σ inside.
  * @param polygon flat x,y pairs in crop pixels
- * @returns size×size alphas in [0, 1]
+ * @param feather σ as a fraction of the crop side
+ * @returns BLEND_MASK_SIZE² alphas in [0, 1]
  */
-export function featherMask(polygon: Float32Array, size: number, feather: number): Float32Array {
-  const hard = rasterizePolygon(polygon, size, size);
-  const a = Float32Array.from(hard);
-  const r = Math.max(1, Math.round(feather));
-  const tmp = new Float32Array(size);
+export function featherMask(polygon: Float32Array, cropSize: number, feather: number): Float32Array {
+  const m = BLEND_MASK_SIZE;
+  const a = Float32Array.from(rasterizePolygon(polygon.map((v) => (v * m) / cropSize), m, m));
+  const r = Math.max(1, Math.round(feather * m));
+  const tmp = new Float32Array(m);
   for (let pass = 0; pass < 3; pass++) {
-    for (let j = 0; j < size; j++) boxBlurLine(a, j * size, 1, size, r, tmp);
-    for (let i = 0; i < size; i++) boxBlurLine(a, i, size, size, r, tmp);
+    for (let j = 0; j < m; j++) boxBlurLine(a, j * m, 1, m, r, tmp);
+    for (let i = 0; i < m; i++) boxBlurLine(a, i, m, m, r, tmp);
   }
   return a;
 }
@@ -56,7 +60,7 @@ export function latentMask(polygon: Float32Array, cropSize: number, width: numbe
  * is blended at its own resolution from the crop sampled at each chroma pixel's centre.
  * @param affine crop pixel → frame pixel (the one readCrop used, or the current frame's for a reused crop)
  * @param crop NCHW RGB in [−1, 1], size×size (values outside are clamped)
- * @param alpha size×size in [0, 1]
+ * @param alpha featherMask's BLEND_MASK_SIZE² map over the crop
  */
 export function pasteCropInPlace(frame: Frame, affine: Affine, crop: Float32Array, alpha: Float32Array, size: number): void {
   const inv = invertAffine(affine);
@@ -65,25 +69,26 @@ export function pasteCropInPlace(frame: Frame, affine: Affine, crop: Float32Arra
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))));
   const x1 = Math.min(frame.width, Math.ceil(Math.max(...corners.map((p) => p[0]))));
   const y1 = Math.min(frame.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
-  const n = size * size;
-  const rgb = [0, 0, 0];
-  /** Crop alpha at frame point (fx, fy), filling rgb; 0 outside the crop. */
+  const n = size * size, m = BLEND_MASK_SIZE, toMask = m / size;
+  const rgb = new Float32Array(3);
+  /** Alpha at frame point (fx, fy) (0 outside the crop); when > 0, the crop's colour in [0, 1] is left in rgb. */
   const sample = (fx: number, fy: number): number => {
-    const u = inv.a * fx + inv.b * fy + inv.c - 0.5, v = inv.d * fx + inv.e * fy + inv.f - 0.5;
-    if (u < 0 || v < 0 || u > size - 1 || v > size - 1) return 0;
-    const i0 = Math.floor(u), j0 = Math.floor(v);
-    const i1 = Math.min(size - 1, i0 + 1), j1 = Math.min(size - 1, j0 + 1);
-    const tu = u - i0, tv = v - j0;
-    const w00 = (1 - tu) * (1 - tv), w10 = tu * (1 - tv), w01 = (1 - tu) * tv, w11 = tu * tv;
+    const cu = inv.a * fx + inv.b * fy + inv.c, cv = inv.d * fx + inv.e * fy + inv.f;
+    const mu = cu * toMask - 0.5, mv = cv * toMask - 0.5;
+    if (!(mu >= 0 && mv >= 0 && mu <= m - 1 && mv <= m - 1)) return 0;
+    const mi = Math.floor(mu), mj = Math.floor(mv), tu = mu - mi, tv = mv - mj;
+    const mi1 = mi + 1 < m ? mi + 1 : mi, mj1 = mj + 1 < m ? mj + 1 : mj;
+    const a = (alpha[mj * m + mi] * (1 - tu) + alpha[mj * m + mi1] * tu) * (1 - tv) + (alpha[mj1 * m + mi] * (1 - tu) + alpha[mj1 * m + mi1] * tu) * tv;
+    if (a <= 1e-3) return 0;
+    const u = Math.min(size - 1, Math.max(0, cu - 0.5)), v = Math.min(size - 1, Math.max(0, cv - 0.5));
+    const i0 = Math.floor(u), j0 = Math.floor(v), su = u - i0, sv = v - j0;
+    const i1 = i0 + 1 < size ? i0 + 1 : i0, j1 = j0 + 1 < size ? j0 + 1 : j0;
     const p00 = j0 * size + i0, p10 = j0 * size + i1, p01 = j1 * size + i0, p11 = j1 * size + i1;
-    const a = w00 * alpha[p00] + w10 * alpha[p10] + w01 * alpha[p01] + w11 * alpha[p11];
-    if (a <= 0) return 0;
-    for (let c = 0; c < 3; c++) {
-      const o = c * n;
-      const s = w00 * crop[o + p00] + w10 * crop[o + p10] + w01 * crop[o + p01] + w11 * crop[o + p11];
-      rgb[c] = Math.min(1, Math.max(0, (s + 1) / 2));
+    for (let c = 0, o = 0; c < 3; c++, o += n) {
+      const s = (crop[o + p00] * (1 - su) + crop[o + p10] * su) * (1 - sv) + (crop[o + p01] * (1 - su) + crop[o + p11] * su) * sv;
+      rgb[c] = s <= -1 ? 0 : s >= 1 ? 1 : (s + 1) / 2;
     }
-    return a;
+    return a > 1 ? 1 : a;
   };
   const planes = framePlanes(frame);
   if (frame.format === 'rgb24') {
