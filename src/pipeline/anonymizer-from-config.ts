@@ -41,7 +41,7 @@ export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoa
   try {
     engine = new DiffusionAnonymizer(bundle, {
       method: mode,
-      steps: d.steps,
+      steps: mode === 'secure' ? d.secureSteps : d.steps,
       tSkip: d.tSkip,
       lambdaCfg: d.lambdaCfg,
       lambdaId: d.lambdaId,
