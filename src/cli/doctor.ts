@@ -1,5 +1,6 @@
-/** `nullcam doctor`: which ffmpeg, which execution providers, which models — what a bug report needs. */
+/** `nullcam doctor`: which ffmpeg, which execution providers, which models and bundle — what a bug report needs. */
 import os from 'node:os';
+import { loadModelBundle } from '../diffuse/bundle/load-model-bundle.js';
 import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { chooseExecutionProvider, type ProviderPreference } from '../models/execution-provider.js';
 import type { ModelStore } from '../models/model-store.js';
@@ -13,9 +14,21 @@ export interface DoctorReport {
   readonly executionProvider: { device: string; trials: ReadonlyArray<{ device: string; ok: boolean; reason: string }> } | { error: string };
   readonly modelDir: string;
   readonly models: ReadonlyArray<{ name: string; path: string; sha256: string; intact: boolean }>;
+  /** With `doctor --bundle DIR`: the diffusion model bundle, loaded and verified as a run would. */
+  readonly bundle?: BundleReport | { dir: string; error: string };
 }
 
-export async function doctorReport(store: ModelStore, ffmpegOverride: string | undefined, preference: ProviderPreference, probeModel: string): Promise<DoctorReport> {
+export interface BundleReport {
+  readonly dir: string;
+  readonly family: string;
+  readonly latent: string;
+  readonly dtype: string;
+  readonly conditioning: string;
+  readonly device: string;
+  readonly trials: ReadonlyArray<{ device: string; ok: boolean; reason: string }>;
+}
+
+export async function doctorReport(store: ModelStore, ffmpegOverride: string | undefined, preference: ProviderPreference, probeModel: string, bundleDir?: string): Promise<DoctorReport> {
   const ffmpeg = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {}).then(
     (b) => ({ path: b.ffmpeg, version: b.version, origin: b.origin, ffprobe: b.ffprobe }),
     (err: Error) => ({ error: err.message }),
@@ -28,7 +41,22 @@ export async function doctorReport(store: ModelStore, ffmpegOverride: string | u
       (err: Error) => ({ error: err.message }),
     );
   const models = (await store.list()).map((m) => ({ name: m.name, path: m.path, sha256: m.sha256, intact: m.intact }));
-  return { node: process.version, cpus: os.cpus().length, ffmpeg, backends: availableBackends(), executionProvider, modelDir: store.cacheDir, models };
+  const bundle = bundleDir === undefined ? undefined : await bundleReport(bundleDir, preference);
+  return { node: process.version, cpus: os.cpus().length, ffmpeg, backends: availableBackends(), executionProvider, modelDir: store.cacheDir, models, ...(bundle ? { bundle } : {}) };
+}
+
+/** Loads the bundle (checksums included) on the preferred provider, as `anonymize` would, and closes it. */
+async function bundleReport(dir: string, preference: ProviderPreference): Promise<BundleReport | { dir: string; error: string }> {
+  try {
+    const b = await loadModelBundle(dir, { executionProvider: preference, verify: true });
+    await b.close();
+    const m = b.manifest;
+    const dtype = m.unet.inputs.sample.dtype;
+    const conditioning = [m.unet.inputs.text && 'text', m.unet.inputs.identity && 'identity'].filter(Boolean).join(' + ') || 'unconditional';
+    return { dir, family: m.family, latent: `${m.latent.channels}×${m.latent.height}×${m.latent.width} (image ${m.imageSize}²)`, dtype, conditioning, device: b.executionProvider, trials: b.providerTrials };
+  } catch (err) {
+    return { dir, error: (err as Error).message };
+  }
 }
 
 export function formatDoctorReport(r: DoctorReport): string {
@@ -44,9 +72,18 @@ export function formatDoctorReport(r: DoctorReport): string {
   else {
     lines.push(`provider    ${r.executionProvider.device}`);
     for (const t of r.executionProvider.trials) if (!t.ok) lines.push(`            ${t.device}: ${t.reason}`);
+    const tried = new Set(r.executionProvider.trials.map((t) => t.device));
+    for (const b of r.backends) if (b.name === 'webgpu' && !tried.has('webgpu')) lines.push('            webgpu: not tried by "auto" (set runtime.executionProvider or --ep to webgpu to use it)');
   }
   lines.push(`models      ${r.modelDir}`);
   if (r.models.length === 0) lines.push('            none converted yet: run "nullcam models install"');
   for (const m of r.models) lines.push(`            ${m.name.padEnd(26)} sha256 ${m.sha256.slice(0, 16)}…${m.intact ? '' : '  CHANGED since conversion: run "nullcam models install"'}`);
+  if (r.bundle && 'error' in r.bundle) lines.push(`bundle      ${r.bundle.dir}: UNUSABLE: ${r.bundle.error}`);
+  else if (r.bundle) {
+    const b = r.bundle;
+    lines.push(`bundle      ${b.dir}: ${b.family}, latent ${b.latent}, ${b.dtype}, ${b.conditioning}; checksums match`);
+    lines.push(`            runs on ${b.device}${b.family === 'test' ? ' (the RANDOM-weight test bundle: for tests only)' : ''}`);
+    for (const t of b.trials) if (!t.ok) lines.push(`            ${t.device}: ${t.reason}`);
+  }
   return `${lines.join('\n')}\n`;
 }

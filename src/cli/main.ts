@@ -69,12 +69,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 }
 
 async function doctor(argv: readonly string[]): Promise<number> {
-  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, debug: { type: 'boolean' } }, 'doctor');
+  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, bundle: { type: 'string' }, debug: { type: 'boolean' } }, 'doctor');
   const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, []);
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir() });
-  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL);
+  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL, values.bundle as string | undefined);
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
-  return 'error' in report.ffmpeg ? 1 : 0;
+  return 'error' in report.ffmpeg || (report.bundle && 'error' in report.bundle) ? 1 : 0;
 }
 
 async function models(argv: readonly string[]): Promise<number> {

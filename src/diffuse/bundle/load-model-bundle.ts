@@ -76,7 +76,7 @@ export async function loadModelBundle(dir: string, options: LoadModelBundleOptio
   try {
     for (const k of keys) {
       const model = await OnnxModel.create(fileOf(k), { executionProviders: choice.providers, intraOpNumThreads: options.intraOpNumThreads }).catch((err: NullcamError) => {
-        const hint = fp16 && choice.device === 'cpu' ? ' (this is an fp16 bundle: the CPU provider lacks float16 kernels for most ops; use --ep cuda, or export the bundle in fp32)' : '';
+        const hint = fp16 && choice.device === 'cpu' ? ' (an fp16 bundle on the CPU provider: use --ep cuda, or export the bundle in fp32 for CPU)' : '';
         throw new NullcamError(`${err.message.split('\n')[0]}${hint}`, 1, { cause: err });
       });
       models.set(k, model);

@@ -28,7 +28,10 @@ export interface TestBundleOptions {
   readonly seed?: number;
   /** A UNet without text or identity inputs (the secure method's kind of model); no projector or identity encoder. */
   readonly unconditional?: boolean;
-  /** 'float16': every graph input and output is half precision (weights stay float32), to test fp16 plumbing. */
+  /**
+   * 'float16': half-precision weights, math and I/O, like an fp16 export. onnxruntime's CPU provider runs it
+   * (casting around ops it has no half kernels for: ~3× slower than float32 here), so CI tests fp16 plumbing.
+   */
   readonly dtype?: 'float32' | 'float16';
   /** Replace an existing bundle at the path. */
   readonly overwrite?: boolean;
@@ -69,7 +72,7 @@ export function makeTestBundle(dir: string, options: TestBundleOptions = {}): Bu
       files[name] = createHash('sha256').update(bytes).digest('hex');
     };
     const graph = (name: string, k: number, build: (g: OnnxGraphBuilder) => void) => {
-      const g = new OnnxGraphBuilder(name, seed * 1000 + k, { kind: 'inline' }, dtype);
+      const g = new OnnxGraphBuilder(name, seed * 1000 + k, { kind: 'inline' }, { compute: dtype });
       build(g);
       write(`${name}.onnx`, g.finish());
     };

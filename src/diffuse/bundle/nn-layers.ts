@@ -4,7 +4,7 @@
  * so graphs built here cost on onnxruntime what an exported model costs. Parameter names follow diffusers.
  * Feature maps are NCHW; token sequences are [batch, tokens, channels].
  */
-import { float, int, ints, type OnnxGraphBuilder } from './onnx-graph-builder.js';
+import { float, int, ints, str, type OnnxGraphBuilder } from './onnx-graph-builder.js';
 
 /** Small random biases: real checkpoints have non-zero ones, and zeros would let ORT fold adds away. */
 function bias(g: OnnxGraphBuilder, name: string, n: number, trailing: readonly number[] = []): string {
@@ -109,4 +109,9 @@ export function resnet(
   h = conv(g, silu(g, groupNorm(g, h, outC, groups, eps, `${name}.norm2`)), outC, outC, 3, `${name}.conv2`);
   const shortcut = inC === outC ? x : conv(g, x, inC, outC, 1, `${name}.conv_shortcut`);
   return g.op('Add', [shortcut, h], name);
+}
+
+/** Nearest-neighbour ×2 upsampling (diffusers' Upsample2D before its conv); Resize scales are always float32. */
+export function upsample2x(g: OnnxGraphBuilder, x: string, name: string): string {
+  return g.op('Resize', [x, '', g.floats([1, 1, 2, 2], [4], 'float32')], name, [str('mode', 'nearest')]);
 }

@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
+import { float32ToFloat16 } from './float16.js';
 
 const { onnx } = onnxProto;
 
@@ -16,6 +17,7 @@ export const BUILDER_OPSET = 17;
 const IR_VERSION = 8;
 
 export type GraphDtype = 'float32' | 'float16' | 'int64';
+export type FloatDtype = 'float32' | 'float16';
 
 const ONNX_DTYPE: Readonly<Record<GraphDtype, number>> = Object.freeze({
   float32: onnx.TensorProto.DataType.FLOAT,
@@ -46,17 +48,25 @@ export class OnnxGraphBuilder {
   /** Trainable parameters made with `weight`/`param` (not int64 shape constants). */
   parameterCount = 0;
 
+  /** Float type of weights and math. */
+  readonly compute: FloatDtype;
+  /** Float type of graph inputs and outputs. */
+  readonly io: FloatDtype;
+
   /**
    * @param seed weights are a pure function of it
-   * @param ioDtype 'float16' declares every float input and output half precision, cast to and from
-   *   float32 at the graph boundary (weights and math stay float32): the I/O contract of an fp16 bundle
+   * @param dtypes `compute`: weights and math (default float32); `io`: float inputs and outputs (default
+   *   `compute`), cast at the boundary when they differ. io float16 with compute float32 gives an fp16
+   *   bundle's I/O contract on graphs every CPU runs; both float16 is a real fp16 graph (for GPUs).
    */
   constructor(
     readonly name: string,
     seed: number,
     private readonly store: WeightStore = { kind: 'inline' },
-    private readonly ioDtype: 'float32' | 'float16' = 'float32',
+    dtypes: { readonly compute?: FloatDtype; readonly io?: FloatDtype } = {},
   ) {
+    this.compute = dtypes.compute ?? 'float32';
+    this.io = dtypes.io ?? this.compute;
     this.rng = mulberry32(seed);
     if (store.kind === 'external') this.fd = openSync(store.path, 'w');
   }
@@ -68,19 +78,27 @@ export class OnnxGraphBuilder {
     return k === 0 ? base : `${base}_${k}`;
   }
 
-  /** Declares a graph input. @returns the float32 value to compute with (a Cast of it for float16 I/O) */
-  input(name: string, dtype: GraphDtype, dims: readonly Dim[]): string {
-    const half = dtype === 'float32' && this.ioDtype === 'float16';
-    this.inputs.push(valueInfo(name, half ? 'float16' : dtype, dims));
-    return half ? this.op('Cast', [name], `${name}/f32`, [int('to', ONNX_DTYPE.float32)]) : name;
+  /** Declares a graph input; 'float' is the I/O float type. @returns the value to compute with */
+  input(name: string, dtype: 'float' | 'int64', dims: readonly Dim[]): string {
+    if (dtype === 'int64') {
+      this.inputs.push(valueInfo(name, 'int64', dims));
+      return name;
+    }
+    this.inputs.push(valueInfo(name, this.io, dims));
+    return this.io === this.compute ? name : this.cast(name, this.compute);
   }
 
-  /** Marks `value` as a graph output named `name` (through an Identity, or a Cast for float16 I/O). */
-  output(value: string, name: string, dtype: GraphDtype, dims: readonly Dim[]): void {
-    const half = dtype === 'float32' && this.ioDtype === 'float16';
-    const attribute = half ? [int('to', ONNX_DTYPE.float16)] : [];
-    this.nodes.push({ opType: half ? 'Cast' : 'Identity', input: [value], output: [name], name, attribute });
-    this.outputs.push(valueInfo(name, half ? 'float16' : dtype, dims));
+  /** Marks `value` (compute float type) as a graph output named `name`, in the I/O float type. */
+  output(value: string, name: string, dims: readonly Dim[]): void {
+    const cast = this.io !== this.compute;
+    const attribute = cast ? [int('to', ONNX_DTYPE[this.io])] : [];
+    this.nodes.push({ opType: cast ? 'Cast' : 'Identity', input: [value], output: [name], name, attribute });
+    this.outputs.push(valueInfo(name, this.io, dims));
+  }
+
+  /** A Cast node. */
+  cast(x: string, to: FloatDtype): string {
+    return this.op('Cast', [x], `${x}/${to}`, [int('to', ONNX_DTYPE[to])]);
   }
 
   /** Emits one node and returns its (single) output name. */
@@ -113,12 +131,12 @@ export class OnnxGraphBuilder {
     if (this.store.kind === 'count') return this.addInitializer(name, 'float32', shape, new Uint8Array(0));
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = fill(this.rng());
-    return this.addInitializer(name, 'float32', shape, bytesOf(data));
+    return this.addInitializer(name, this.compute, shape, floatBytes(data, this.compute));
   }
 
-  /** A fixed float32 tensor (not counted as a parameter), shared by content. */
-  floats(data: readonly number[] | Float32Array, shape: readonly number[] = [data.length]): string {
-    return this.shared('f', 'float32', shape, bytesOf(Float32Array.from(data)), data);
+  /** A fixed float tensor (not counted as a parameter), shared by content; default in the compute type. */
+  floats(data: readonly number[] | Float32Array, shape: readonly number[] = [data.length], dtype: FloatDtype = this.compute): string {
+    return this.shared(`f${dtype}`, dtype, shape, floatBytes(Float32Array.from(data), dtype), data);
   }
 
   /** An int64 vector (shapes, axes), shared by content. */
@@ -193,8 +211,12 @@ export function str(name: string, value: string): Attr {
   return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
 }
 
-function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
+function bytesOf(a: Float32Array | Uint16Array | BigInt64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function floatBytes(data: Float32Array, dtype: FloatDtype): Uint8Array {
+  return bytesOf(dtype === 'float16' ? float32ToFloat16(data) : data);
 }
 
 /** A small, fast, seedable PRNG for weights (not for keys: those use a CSPRNG). @returns uniform in [0,1) */

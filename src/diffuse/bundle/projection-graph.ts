@@ -15,9 +15,9 @@ export interface ProjectionGraphConfig {
 export const PROJECTION_IO = Object.freeze({ embedding: 'embedding', tokens: 'tokens' });
 
 export function buildProjectionGraph(g: OnnxGraphBuilder, c: ProjectionGraphConfig): void {
-  const e = g.input(PROJECTION_IO.embedding, 'float32', ['batch', c.embeddingSize]);
+  const e = g.input(PROJECTION_IO.embedding, 'float', ['batch', c.embeddingSize]);
   const h = gelu(g, linear(g, e, c.embeddingSize, c.hidden, 'proj.0'));
   const flat = linear(g, h, c.hidden, c.tokens * c.dim, 'proj.2');
   const tokens = g.op('Reshape', [flat, g.int64s([-1, c.tokens, c.dim])], 'tokens_raw');
-  g.output(layerNorm(g, tokens, c.dim, 1e-5, 'norm'), PROJECTION_IO.tokens, 'float32', ['batch', c.tokens, c.dim]);
+  g.output(layerNorm(g, tokens, c.dim, 1e-5, 'norm'), PROJECTION_IO.tokens, ['batch', c.tokens, c.dim]);
 }

@@ -5,8 +5,8 @@
  * with small channels. Graph I/O is the bundle contract of bundle-manifest.ts:
  * sample [B,C,H,W], timestep [B] float32, text [B,T,D], identity [B,K,D] → noise [B,C,H,W].
  */
-import { attention, conv, fromTokens, gelu, groupNorm, layerNorm, linear, resnet, silu, toTokens } from './nn-layers.js';
-import { int, str, type OnnxGraphBuilder } from './onnx-graph-builder.js';
+import { attention, conv, fromTokens, gelu, groupNorm, layerNorm, linear, resnet, silu, toTokens, upsample2x } from './nn-layers.js';
+import { int, type OnnxGraphBuilder } from './onnx-graph-builder.js';
 
 export interface UnetGraphConfig {
   readonly latentChannels: number;
@@ -55,10 +55,10 @@ interface Ctx {
 /** Adds the UNet to `g` (inputs, body, output). */
 export function buildUnetGraph(g: OnnxGraphBuilder, c: UnetGraphConfig): void {
   const s = c.latentSize;
-  const sample = g.input(UNET_IO.sample, 'float32', ['batch', c.latentChannels, s, s]);
-  const timestep = g.input(UNET_IO.timestep, 'float32', ['batch']);
-  const text = c.textTokens > 0 ? g.input(UNET_IO.text, 'float32', ['batch', c.textTokens, c.contextDim]) : undefined;
-  const identity = c.identityTokens > 0 ? g.input(UNET_IO.identity, 'float32', ['batch', c.identityTokens, c.contextDim]) : undefined;
+  const sample = g.input(UNET_IO.sample, 'float', ['batch', c.latentChannels, s, s]);
+  const timestep = g.input(UNET_IO.timestep, 'float', ['batch']);
+  const text = c.textTokens > 0 ? g.input(UNET_IO.text, 'float', ['batch', c.textTokens, c.contextDim]) : undefined;
+  const identity = c.identityTokens > 0 ? g.input(UNET_IO.identity, 'float', ['batch', c.identityTokens, c.contextDim]) : undefined;
   const ch = c.blockOutChannels;
   const temb = { value: timeEmbedding(g, timestep, ch[0], ch[0] * 4), dim: ch[0] * 4 };
   const ctx: Ctx = { g, c, text, identity };
@@ -100,7 +100,7 @@ export function buildUnetGraph(g: OnnxGraphBuilder, c: UnetGraphConfig): void {
       if (c.crossAttention[level]) x = transformer(ctx, x, xc, size, `up_blocks.${u}.attentions.${l}`);
     }
     if (u < levels - 1) {
-      const up = g.op('Resize', [x, '', g.floats([1, 1, 2, 2])], `up_blocks.${u}.upsample`, [str('mode', 'nearest')]);
+      const up = upsample2x(g, x, `up_blocks.${u}.upsample`);
       x = conv(g, up, xc, xc, 3, `up_blocks.${u}.upsamplers.0.conv`);
       size *= 2;
     }
@@ -108,15 +108,18 @@ export function buildUnetGraph(g: OnnxGraphBuilder, c: UnetGraphConfig): void {
 
   x = silu(g, groupNorm(g, x, xc, c.groups, RESNET_EPS, 'conv_norm_out'));
   x = conv(g, x, xc, c.latentChannels, 3, 'conv_out');
-  g.output(x, UNET_IO.noise, 'float32', ['batch', c.latentChannels, s, s]);
+  g.output(x, UNET_IO.noise, ['batch', c.latentChannels, s, s]);
 }
 
 /** Sinusoidal features (flip_sin_to_cos, freq_shift 0) → Linear → SiLU → Linear. @returns [B, embedDim] */
 function timeEmbedding(g: OnnxGraphBuilder, timestep: string, features: number, embedDim: number): string {
   const half = features / 2;
   const freqs = Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
-  const arg = g.op('Mul', [g.op('Unsqueeze', [timestep, g.int64s([1])], 'time_proj/t'), g.floats(freqs, [1, half])], 'time_proj/arg');
-  const sinusoid = g.op('Concat', [g.op('Cos', [arg], 'time_proj/cos'), g.op('Sin', [arg], 'time_proj/sin')], 'time_proj', [int('axis', 1)]);
+  // In float32 whatever the compute type, as diffusers does: fp16 cannot hold t·freq to the needed precision.
+  const t = g.compute === 'float32' ? timestep : g.cast(timestep, 'float32');
+  const arg = g.op('Mul', [g.op('Unsqueeze', [t, g.int64s([1])], 'time_proj/t'), g.floats(freqs, [1, half], 'float32')], 'time_proj/arg');
+  const sin32 = g.op('Concat', [g.op('Cos', [arg], 'time_proj/cos'), g.op('Sin', [arg], 'time_proj/sin')], 'time_proj', [int('axis', 1)]);
+  const sinusoid = g.compute === 'float32' ? sin32 : g.cast(sin32, g.compute);
   const h = silu(g, linear(g, sinusoid, features, embedDim, 'time_embedding.linear_1'));
   return linear(g, h, embedDim, embedDim, 'time_embedding.linear_2');
 }

@@ -4,8 +4,8 @@
  * takes an unscaled latent. SD15_VAE is the real architecture (83,653,863 parameters); the test bundle
  * uses the same code with small channels. Spatial factor 2^(levels−1): 8 for four levels, as in SD.
  */
-import { attention, conv, fromTokens, groupNorm, linear, resnet, silu, toTokens } from './nn-layers.js';
-import { str, type OnnxGraphBuilder } from './onnx-graph-builder.js';
+import { attention, conv, fromTokens, groupNorm, linear, resnet, silu, toTokens, upsample2x } from './nn-layers.js';
+import type { OnnxGraphBuilder } from './onnx-graph-builder.js';
 
 export interface VaeGraphConfig {
   readonly imageSize: number;
@@ -28,7 +28,7 @@ export function vaeLatentSize(c: VaeGraphConfig): number {
 /** image [B,3,S,S] in [-1,1] → latent mean [B,C,S/8,S/8]. */
 export function buildVaeEncoderGraph(g: OnnxGraphBuilder, c: VaeGraphConfig): void {
   const ch = c.blockOutChannels;
-  const image = g.input(VAE_IO.image, 'float32', ['batch', 3, c.imageSize, c.imageSize]);
+  const image = g.input(VAE_IO.image, 'float', ['batch', 3, c.imageSize, c.imageSize]);
   let x = conv(g, image, 3, ch[0], 3, 'encoder.conv_in');
   let xc = ch[0];
   let size = c.imageSize;
@@ -49,14 +49,14 @@ export function buildVaeEncoderGraph(g: OnnxGraphBuilder, c: VaeGraphConfig): vo
   x = conv(g, x, 2 * c.latentChannels, 2 * c.latentChannels, 1, 'quant_conv');
   // Channels [0, C) are the mean, [C, 2C) the log-variance: keep the mean.
   const mean = g.op('Slice', [x, g.int64s([0]), g.int64s([c.latentChannels]), g.int64s([1])], 'latent_mean');
-  g.output(mean, VAE_IO.latent, 'float32', ['batch', c.latentChannels, size, size]);
+  g.output(mean, VAE_IO.latent, ['batch', c.latentChannels, size, size]);
 }
 
 /** latent [B,C,s,s] (unscaled) → image [B,3,8s,8s], roughly in [-1,1] (not clamped). */
 export function buildVaeDecoderGraph(g: OnnxGraphBuilder, c: VaeGraphConfig): void {
   const rev = [...c.blockOutChannels].reverse();
   let size = vaeLatentSize(c);
-  const latent = g.input(VAE_IO.latent, 'float32', ['batch', c.latentChannels, size, size]);
+  const latent = g.input(VAE_IO.latent, 'float', ['batch', c.latentChannels, size, size]);
   let x = conv(g, latent, c.latentChannels, c.latentChannels, 1, 'post_quant_conv');
   x = conv(g, x, c.latentChannels, rev[0], 3, 'decoder.conv_in');
   let xc = rev[0];
@@ -67,13 +67,13 @@ export function buildVaeDecoderGraph(g: OnnxGraphBuilder, c: VaeGraphConfig): vo
       xc = out;
     }
     if (u < rev.length - 1) {
-      const up = g.op('Resize', [x, '', g.floats([1, 1, 2, 2])], `decoder.up_blocks.${u}.upsample`, [str('mode', 'nearest')]);
+      const up = upsample2x(g, x, `decoder.up_blocks.${u}.upsample`);
       x = conv(g, up, xc, xc, 3, `decoder.up_blocks.${u}.upsamplers.0.conv`);
       size *= 2;
     }
   });
   x = conv(g, silu(g, groupNorm(g, x, xc, c.groups, EPS, 'decoder.conv_norm_out')), xc, 3, 3, 'decoder.conv_out');
-  g.output(x, VAE_IO.image, 'float32', ['batch', 3, size, size]);
+  g.output(x, VAE_IO.image, ['batch', 3, size, size]);
 }
 
 /** UNetMidBlock2D of the VAE: resnet, single-head self-attention with residual, resnet. */

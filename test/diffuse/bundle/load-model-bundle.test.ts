@@ -91,7 +91,7 @@ describe('test bundle', () => {
 });
 
 describe('fp16 and unconditional variants', () => {
-  it('an fp16-I/O bundle validates and matches fp32 to half precision', async () => {
+  it('an fp16 bundle (half weights, math and I/O) validates, runs on CPU and matches fp32 within 0.02', async () => {
     makeTestBundle(at('fp16'), { seed: 7, dtype: 'float16' });
     const half = await loadModelBundle(at('fp16'), { executionProvider: 'cpu' });
     try {
