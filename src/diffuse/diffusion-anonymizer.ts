@@ -10,8 +10,9 @@
  * on every frame) and over carrying the original's frame-to-frame changes onto the keyframe result (which
  * would let the input's own pixels through): a non-keyframe shows nothing of its own face.
  *
- * Fail closed: a face without landmarks, or one whose diffusion throws, is covered by the fallback (classic
- * blur) on that frame; nothing is ever left in the clear.
+ * A face the mesh did not find is aligned by its box instead (upright, the box's ellipse as its mask), the
+ * region the classic modes cover. Fail closed: a face whose diffusion throws is covered by the fallback
+ * (classic blur) on that frame; nothing is ever left in the clear.
  */
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { NullcamError } from '../errors.js';
@@ -19,7 +20,7 @@ import type { Frame } from '../frame.js';
 import type { FaceFrame, TrackedFace } from '../track/face.js';
 import { invertAffine, type Affine } from '../track/image-sampler.js';
 import { CountingPredictor } from './counting-predictor.js';
-import { cropFaceOval, diffusionTemplate, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
+import { boxFivePoints, cropBoxEllipse, cropFaceOval, diffusionTemplate, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
 import { featherMask, latentMask, pasteCropInPlace, readCrop } from './face-crop.js';
 import type { IdentityEncoder, ModelBundle } from './model-bundle.js';
 import { nullCondition } from './null-condition.js';
@@ -59,23 +60,33 @@ export interface DiffusionStats {
   readonly faceFrames: number;
   /** Face-frames that got a full diffusion pass. */
   readonly keyframes: number;
-  /** Face-frames covered by the fallback instead (no landmarks, or a failed pass). */
+  /** Face-frames aligned by their box because the mesh found no face. */
+  readonly boxAligned: number;
+  /** Face-frames covered by the fallback instead (unusable geometry, or a failed pass). */
   readonly fallbacks: number;
   /** The first failure's message, if any pass failed. */
   readonly firstError?: string;
 }
 
-/** Blend region: the mesh's face oval grown past hairline and jaw (mask mode grows it 1.12). */
-const BLEND_GROWTH = 1.2;
+/**
+ * Blend region: the mesh's face oval grown past hairline and jaw (mask mode grows it 1.12); without a mesh,
+ * the box's ellipse grown so the feather (σ = 1/48 of the crop) starts outside what blur mode covers.
+ */
+const BLEND_GROWTH = { mesh: 1.2, box: 1.1 } as const;
 /** Regenerated latent region: wider than the blend, so every blended pixel comes from regenerated latents. */
-const LATENT_GROWTH = 1.35;
+const LATENT_GROWTH = { mesh: 1.35, box: 1.25 } as const;
 /** Tracks unseen for this many frames drop their caches. */
 const FORGET_AFTER = 250;
 
 interface FaceGeometry {
   readonly face: TrackedFace;
+  /** Crop pixel → frame pixel. */
   readonly affine: Affine;
-  readonly landmarks: Float32Array;
+  /** The five alignment points in frame pixels (from the mesh, or placed in the box). */
+  readonly five: FivePoints;
+  /** The face region in crop pixels, grown by `growth`. */
+  region(growth: number): Float32Array;
+  readonly kind: 'mesh' | 'box';
 }
 
 interface TrackState {
@@ -97,6 +108,7 @@ export class DiffusionAnonymizer implements Anonymizer {
   private faceFrames = 0;
   private keyframes = 0;
   private fallbacks = 0;
+  private boxAligned = 0;
   private firstError?: string;
 
   /** @throws NullcamError when the bundle lacks what the method needs */
@@ -126,6 +138,7 @@ export class DiffusionAnonymizer implements Anonymizer {
       unetEvaluations: this.predictor.evaluations,
       faceFrames: this.faceFrames,
       keyframes: this.keyframes,
+      boxAligned: this.boxAligned,
       fallbacks: this.fallbacks,
       ...(this.firstError ? { firstError: this.firstError } : {}),
     };
@@ -136,9 +149,10 @@ export class DiffusionAnonymizer implements Anonymizer {
     const aligned: FaceGeometry[] = [];
     const uncovered: TrackedFace[] = [];
     for (const face of frame.faces) {
-      const g = face.landmarks && this.align(face, face.landmarks);
+      const g = this.align(face);
       if (g) aligned.push(g);
       else uncovered.push(face);
+      if (g?.kind === 'box') this.boxAligned++;
     }
     const due = aligned.filter((g) => this.isKeyframe(g.face.trackId, frame.index));
     if (due.length > 0) {
@@ -160,7 +174,7 @@ export class DiffusionAnonymizer implements Anonymizer {
         continue;
       }
       state.lastSeen = frame.index;
-      const alpha = featherMask(cropFaceOval(g.landmarks, invertAffine(g.affine), BLEND_GROWTH), this.size, 1 / 48);
+      const alpha = featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48);
       pasteCropInPlace(frame, g.affine, crop, alpha, this.size);
     }
     if (uncovered.length > 0) {
@@ -175,11 +189,20 @@ export class DiffusionAnonymizer implements Anonymizer {
   }
 
   /** The similarity warp from the diffusion template onto the face; undefined when the points are unusable. */
-  private align(face: TrackedFace, landmarks: Float32Array): FaceGeometry | undefined {
-    const affine = similarityAffine(this.template, meshFivePoints(landmarks));
+  private align(face: TrackedFace): FaceGeometry | undefined {
+    const landmarks = face.landmarks;
+    const five = landmarks ? meshFivePoints(landmarks) : boxFivePoints(face.box);
+    const affine = similarityAffine(this.template, five);
     const scale = Math.hypot(affine.a, affine.d);
     if (!Number.isFinite(affine.c) || !Number.isFinite(affine.f) || !(scale > 1e-3)) return undefined;
-    return { face, affine, landmarks };
+    const toCrop = invertAffine(affine);
+    return {
+      face,
+      affine,
+      five,
+      kind: landmarks ? 'mesh' : 'box',
+      region: (growth: number) => (landmarks ? cropFaceOval(landmarks, toCrop, growth) : cropBoxEllipse(face.box, toCrop, growth)),
+    };
   }
 
   /** New tracks at once; then every interval, drifting onto the global phase so tracks share keyframes. */
@@ -202,7 +225,7 @@ export class DiffusionAnonymizer implements Anonymizer {
     const ls = channels * height * width;
     const faces = due.map((g, i) => {
       const state = this.state(g.face.trackId, frame.index);
-      const mask = latentMask(cropFaceOval(g.landmarks, invertAffine(g.affine), LATENT_GROWTH), this.size, width, height);
+      const mask = latentMask(g.region(LATENT_GROWTH[g.kind]), this.size, width, height);
       return { g, state, x0: latents.slice(i * ls, (i + 1) * ls), mask };
     });
     let out: Float32Array[];
@@ -223,17 +246,17 @@ export class DiffusionAnonymizer implements Anonymizer {
   }
 
   /**
-   * Embeds detected faces (and any track that has no estimate yet) with the bundle's identity encoder in
-   * its own 5-point alignment, one batched call.
+   * Embeds detected, mesh-aligned faces (and any track that has no estimate yet) with the bundle's identity
+   * encoder in its own 5-point alignment, one batched call; box-placed points would blur the estimate.
    */
   private async updateIdentities(frame: Frame, faces: readonly { g: FaceGeometry; state: TrackState }[]): Promise<void> {
     const encoder = this.bundle.identityEncoder as IdentityEncoder;
-    const want = faces.filter((f) => f.g.face.origin === 'detected' || !f.state.identity?.size);
+    const want = faces.filter((f) => (f.g.face.origin === 'detected' && f.g.kind === 'mesh') || !f.state.identity?.size);
     if (want.length === 0) return;
     const s = encoder.inputSize;
     const crops = new Float32Array(want.length * 3 * s * s);
     const sharpness = want.map((f, i) => {
-      const crop = readCrop(frame, similarityAffine(encoder.template, meshFivePoints(f.g.landmarks)), s);
+      const crop = readCrop(frame, similarityAffine(encoder.template, f.g.five), s);
       crops.set(crop, i * crop.length);
       return laplacianVariance(crop, s);
     });

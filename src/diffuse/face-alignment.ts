@@ -4,6 +4,7 @@
  * same place in every frame, so crop jitter does not flicker, a per-track key pattern follows the face, and
  * the identity encoder gets the 5-point alignment it was trained on. Pure.
  */
+import type { Box } from '../track/geometry.js';
 import type { Affine } from '../track/image-sampler.js';
 import { regionPolygon } from '../track/face-regions.js';
 
@@ -89,4 +90,33 @@ export function cropFaceOval(landmarks: Float32Array, toCrop: Affine, growth: nu
     poly[k + 1] = cy + (poly[k + 1] - cy) * growth;
   }
   return poly;
+}
+
+/**
+ * The face-oval stand-in for a face without landmarks: the ellipse inscribed in its (dilated) box, in crop
+ * pixels, grown about its centre.
+ * @param toCrop frame pixel → crop pixel
+ * @param points polygon vertices (32 follow an ellipse to a fraction of a pixel at crop sizes ≤ 512)
+ */
+export function cropBoxEllipse(box: Box, toCrop: Affine, growth: number, points = 32): Float32Array {
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const poly = new Float32Array(2 * points);
+  for (let k = 0; k < points; k++) {
+    const t = (2 * Math.PI * k) / points;
+    const x = cx + (growth * box.width * Math.cos(t)) / 2, y = cy + (growth * box.height * Math.sin(t)) / 2;
+    poly[2 * k] = toCrop.a * x + toCrop.b * y + toCrop.c;
+    poly[2 * k + 1] = toCrop.d * x + toCrop.e * y + toCrop.f;
+  }
+  return poly;
+}
+
+/**
+ * Where the five points of an upright face filling `box` would be: the diffusion template placed so the
+ * box is 1/1.3 of the crop side (a tracked box, dilated 0.2 per side, holds brow to chin at about the
+ * template's scale). Used to align faces the mesh did not find; no roll is known, so none is assumed.
+ */
+export function boxFivePoints(box: Box): FivePoints {
+  const side = 1.3 * Math.max(box.width, box.height);
+  const x0 = box.x + box.width / 2 - side / 2, y0 = box.y + box.height / 2 - side / 2;
+  return diffusionTemplate(side).map(([x, y]) => [x0 + x, y0 + y] as const);
 }

@@ -64,6 +64,7 @@ export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoa
         unet_evals_per_face_frame: s.faceFrames > 0 ? Math.round((s.unetEvaluations / s.faceFrames) * 100) / 100 : 0,
         unet_evals: s.unetEvaluations,
         diffusion_keyframes: s.keyframes,
+        diffusion_box_aligned_faces: s.boxAligned,
         diffusion_fallback_faces: s.fallbacks,
         execution_provider: bundle.executionProvider,
         ...(s.firstError ? { diffusion_error: s.firstError } : {}),

@@ -125,9 +125,28 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
     expect(a.frames[0].data.equals(b.frames[0].data)).toBe(false);
   });
 
-  it('fails closed: a face without landmarks, or a failing model, gets the fallback', async () => {
-    const { engine, fallback } = await run({}, [syntheticFrame(0, [face(1, 40, 48, false), face(2, 90, 50)])]);
-    expect(fallback.seen).toEqual([1]);
+  it('a face without landmarks is aligned by its box and diffused inside the box ellipse', async () => {
+    const input = syntheticFrame(0, [face(1, 40, 48, false)]);
+    const original = Buffer.from(input.data);
+    const { engine, fallback } = await run({}, [input]);
+    expect(fallback.seen).toEqual([]);
+    expect(engine.stats()).toMatchObject({ boxAligned: 1, keyframes: 1, fallbacks: 0 });
+    // Every pixel of the box's inscribed ellipse (what blur mode covers) is fully replaced or blended.
+    let unchanged = 0, inside = 0;
+    for (let y = 18; y < 78; y++) {
+      for (let x = 16; x < 64; x++) {
+        if (Math.hypot((x + 0.5 - 40) / 24, (y + 0.5 - 48) / 30) > 0.95) continue;
+        inside++;
+        if (input.data[y * W + x] === original[y * W + x]) unchanged++;
+      }
+    }
+    expect(unchanged / inside).toBeLessThan(0.05);
+  });
+
+  it('fails closed: a face with unusable geometry, or a failing model, gets the fallback', async () => {
+    const collapsed = { ...face(2, 90, 50), landmarks: new Float32Array(MESH_POINTS * 3).fill(50) };
+    const { engine, fallback } = await run({}, [syntheticFrame(0, [collapsed, face(1, 40, 48)])]);
+    expect(fallback.seen).toEqual([2]);
     expect(engine.stats().fallbacks).toBe(1);
 
     const broken = fakeBundle({ predictor: { latent: { channels: 4, height: 4, width: 4 }, predictNoise: () => Promise.reject(new Error('device lost')) } });
