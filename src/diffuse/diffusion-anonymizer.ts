@@ -10,8 +10,8 @@
  * on every frame) and over carrying the original's frame-to-frame changes onto the keyframe result (which
  * would let the input's own pixels through): a non-keyframe shows nothing of its own face.
  *
- * A face the mesh did not find is aligned by its box instead (upright, the box's ellipse as its mask), the
- * region the classic modes cover. Fail closed: a face whose diffusion throws is covered by the fallback
+ * A face the mesh did not find, or whose mesh does not fit its box, is aligned by its box instead (upright,
+ * the box's ellipse as its mask), the region the classic modes cover. Fail closed: a face whose diffusion throws is covered by the fallback
  * (classic blur) on that frame; nothing is ever left in the clear.
  */
 import type { Anonymizer } from '../anonymize/anonymizer.js';
@@ -20,7 +20,7 @@ import type { Frame } from '../frame.js';
 import type { FaceFrame, TrackedFace } from '../track/face.js';
 import { invertAffine, type Affine } from '../track/image-sampler.js';
 import { CountingPredictor } from './counting-predictor.js';
-import { boxFivePoints, cropBoxEllipse, cropFaceOval, diffusionTemplate, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
+import { boxFivePoints, cropBoxEllipse, cropFaceOval, diffusionTemplate, meshFitsBox, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
 import { featherMask, latentMask, pasteCropInPlace, readCrop } from './face-crop.js';
 import type { IdentityEncoder, ModelBundle } from './model-bundle.js';
 import { nullCondition } from './null-condition.js';
@@ -60,7 +60,7 @@ export interface DiffusionStats {
   readonly faceFrames: number;
   /** Face-frames that got a full diffusion pass. */
   readonly keyframes: number;
-  /** Face-frames aligned by their box because the mesh found no face. */
+  /** Face-frames aligned by their box because the mesh found no face, or none that fits the box. */
   readonly boxAligned: number;
   /** Face-frames covered by the fallback instead (unusable geometry, or a failed pass). */
   readonly fallbacks: number;
@@ -190,7 +190,8 @@ export class DiffusionAnonymizer implements Anonymizer {
 
   /** The similarity warp from the diffusion template onto the face; undefined when the points are unusable. */
   private align(face: TrackedFace): FaceGeometry | undefined {
-    const landmarks = face.landmarks;
+    if (!(face.box.width > 0 && face.box.height > 0)) return undefined;
+    const landmarks = face.landmarks && meshFitsBox(face.landmarks, face.box) ? face.landmarks : undefined;
     const five = landmarks ? meshFivePoints(landmarks) : boxFivePoints(face.box);
     const affine = similarityAffine(this.template, five);
     const scale = Math.hypot(affine.a, affine.d);

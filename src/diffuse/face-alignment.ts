@@ -4,7 +4,7 @@
  * same place in every frame, so crop jitter does not flicker, a per-track key pattern follows the face, and
  * the identity encoder gets the 5-point alignment it was trained on. Pure.
  */
-import type { Box } from '../track/geometry.js';
+import { boundingBox, type Box } from '../track/geometry.js';
 import type { Affine } from '../track/image-sampler.js';
 import { regionPolygon } from '../track/face-regions.js';
 
@@ -119,4 +119,19 @@ export function boxFivePoints(box: Box): FivePoints {
   const side = 1.3 * Math.max(box.width, box.height);
   const x0 = box.x + box.width / 2 - side / 2, y0 = box.y + box.height / 2 - side / 2;
   return diffusionTemplate(side).map(([x, y]) => [x0 + x, y0 + y] as const);
+}
+
+/**
+ * Whether a mesh plausibly outlines the face in `box`: its oval's centre within a quarter of the box from
+ * the box's centre, and its size 0.4–1.3 of the box. On interview.mp4 and Megamind.avi the oval's width
+ * and height had medians of 0.67–0.80 of the tracked (dilated) box, centres within 0.07 of its size; a
+ * mesh outside the bounds has slipped, and trusting it would blend a region that may miss the face.
+ */
+export function meshFitsBox(landmarks: Float32Array, box: Box): boolean {
+  const o = boundingBox(regionPolygon(landmarks, 'faceOval'));
+  if (!(box.width > 0 && box.height > 0)) return false;
+  const dx = Math.abs(o.x + o.width / 2 - (box.x + box.width / 2)) / box.width;
+  const dy = Math.abs(o.y + o.height / 2 - (box.y + box.height / 2)) / box.height;
+  const rw = o.width / box.width, rh = o.height / box.height;
+  return dx < 0.25 && dy < 0.25 && rw > 0.4 && rw < 1.3 && rh > 0.4 && rh < 1.3;
 }

@@ -143,9 +143,17 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
     expect(unchanged / inside).toBeLessThan(0.05);
   });
 
-  it('fails closed: a face with unusable geometry, or a failing model, gets the fallback', async () => {
-    const collapsed = { ...face(2, 90, 50), landmarks: new Float32Array(MESH_POINTS * 3).fill(50) };
-    const { engine, fallback } = await run({}, [syntheticFrame(0, [collapsed, face(1, 40, 48)])]);
+  it('a mesh that does not fit its box is not trusted: the box aligns the face', async () => {
+    const slipped = { ...face(2, 90, 50), landmarks: syntheticMesh(30, 40) };
+    const collapsed = { ...face(3, 40, 48), landmarks: new Float32Array(MESH_POINTS * 3).fill(50) };
+    const { engine, fallback } = await run({}, [syntheticFrame(0, [slipped, collapsed])]);
+    expect(fallback.seen).toEqual([]);
+    expect(engine.stats()).toMatchObject({ boxAligned: 2, keyframes: 2 });
+  });
+
+  it('fails closed: an empty box, or a failing model, gets the fallback', async () => {
+    const empty = { ...face(2, 90, 50), box: { x: 90, y: 50, width: -4, height: -4 } };
+    const { engine, fallback } = await run({}, [syntheticFrame(0, [empty, face(1, 40, 48)])]);
     expect(fallback.seen).toEqual([2]);
     expect(engine.stats().fallbacks).toBe(1);
 
