@@ -44,7 +44,7 @@ export const CONFIG_SCHEMA = {
     modelDir: nullableStringField('Model bundle directory for the nullface and secure modes (manifest.json + ONNX graphs; "nullcam models make-test-bundle DIR" writes a random-weight test bundle).'),
     keyFile: nullableStringField('Secret key file for secure mode: exactly 32 bytes. Whoever holds it can reverse the sign flip, so keep it apart from the video.'),
     steps: numberField(20, 'Nullface: timestep grid N; fewer steps are faster and coarser (paper: 100).', 2, 1000, true),
-    tSkip: numberField(14, 'Nullface: grid steps skipped at the noisy end, so steps - tSkip are run; more keeps more of the input (pose, expression), fewer changes more (paper: 70 of 100).', 0, 999, true),
+    tSkip: numberField(13, 'Nullface: grid steps skipped at the noisy end, so steps - tSkip are run; more keeps more of the input (pose, expression), fewer changes more. 13 of 20 starts at t = 301, close to the noise level of the paper\'s 70 of 100 (t = 291).', 0, 999, true),
     secureSteps: numberField(12, 'Secure: DDIM steps, each run twice (inversion to noise, then regeneration); more makes the inversion more exact (paper: 50).', 2, 1000, true),
     lambdaCfg: numberField(10, 'Nullface guidance scale away from the identity; higher anonymizes harder, 20 and up hurts realism (paper: 10).', 0, 50),
     lambdaId: numberField(1, 'Nullface: scale of the negated identity embedding (paper: 1).', 0, 5),

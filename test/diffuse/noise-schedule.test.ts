@@ -52,6 +52,12 @@ describe('SamplingSchedule', () => {
     expect(s.alphaBars[30]).toBeCloseTo(0.99915, 6);
   });
 
+  it("nullcam's default: 20 steps, T_skip 13 start at τ = 301 (ᾱ ≈ 0.589, the paper's τ = 291 has 0.61) and run 7", () => {
+    const s = new SamplingSchedule(SD15_SCHEDULER, 20, 13);
+    expect(s.timesteps).toEqual([301, 251, 201, 151, 101, 51, 1]);
+    expect(s.alphaBars[0]).toBeCloseTo(0.5888, 4);
+  });
+
   it('σ matches the digest: σ₂₉₁ = 0.1606, σ₁ = 0.0206', () => {
     const s = new SamplingSchedule(SD15_SCHEDULER, 100, 70);
     expect(posteriorStd(s.alphaBars[0], s.alphaBars[1])).toBeCloseTo(0.1606, 4);

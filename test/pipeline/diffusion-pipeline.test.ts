@@ -69,8 +69,8 @@ describe.each(['nullface', 'secure'] as const)('--mode %s on interview.mp4 (2 s)
     expect(ffprobeStreams(out).filter((s) => s.codec_type === 'audio')).toHaveLength(1);
     expect(faces).toBeGreaterThanOrEqual(45);
     expect(summary.diffusion_fallback_faces).toBe(0);
-    // Keyframes every 4 frames: nullface 6 + 11, secure 12 + 12 evaluations each.
-    const perKeyframe = mode === 'nullface' ? 17 : 24;
+    // Keyframes every 4 frames: nullface 7 + 13, secure 12 + 12 evaluations each.
+    const perKeyframe = mode === 'nullface' ? 20 : 24;
     expect(summary.unet_evals).toBe(perKeyframe * (summary.diffusion_keyframes as number));
     expect(summary.unet_evals_per_face_frame).toBeLessThanOrEqual(8);
   }, 120_000);
