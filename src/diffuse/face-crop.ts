@@ -64,12 +64,25 @@ export function latentMask(polygon: Float32Array, cropSize: number, width: numbe
  */
 export function pasteCropInPlace(frame: Frame, affine: Affine, crop: Float32Array, alpha: Float32Array, size: number): void {
   const inv = invertAffine(affine);
-  const corners = [[0, 0], [size, 0], [0, size], [size, size]].map(([u, v]) => [affine.a * u + affine.b * v + affine.c, affine.d * u + affine.e * v + affine.f]);
+  const n = size * size, m = BLEND_MASK_SIZE, toMask = m / size;
+  // Visit only the frame pixels over the mask's non-zero rectangle (the face oval is a third of the crop).
+  let i0 = m, i1 = -1, j0 = m, j1 = -1;
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < m; i++) {
+      if (alpha[j * m + i] <= 0) continue;
+      if (i < i0) i0 = i;
+      if (i > i1) i1 = i;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+    }
+  }
+  if (i1 < 0) return;
+  const [u0, u1, v0, v1] = [i0 / toMask, (i1 + 1) / toMask, j0 / toMask, (j1 + 1) / toMask];
+  const corners = [[u0, v0], [u1, v0], [u0, v1], [u1, v1]].map(([u, v]) => [affine.a * u + affine.b * v + affine.c, affine.d * u + affine.e * v + affine.f]);
   const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0]))));
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))));
   const x1 = Math.min(frame.width, Math.ceil(Math.max(...corners.map((p) => p[0]))));
   const y1 = Math.min(frame.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
-  const n = size * size, m = BLEND_MASK_SIZE, toMask = m / size;
   const rgb = new Float32Array(3);
   /** Alpha at frame point (fx, fy) (0 outside the crop); when > 0, the crop's colour in [0, 1] is left in rgb. */
   const sample = (fx: number, fy: number): number => {
