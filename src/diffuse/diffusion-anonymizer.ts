@@ -77,6 +77,25 @@ const BLEND_GROWTH = { mesh: 1.2, box: 1.1 } as const;
 const LATENT_GROWTH = { mesh: 1.35, box: 1.25 } as const;
 /** Tracks unseen for this many frames drop their caches. */
 const FORGET_AFTER = 250;
+/** Frames whose face notes are kept for the review file: more than the pipeline holds after this stage. */
+const NOTES_KEPT = 64;
+
+/**
+ * What the review file (--tracks-json) gets per face: how it was aligned (warp: crop pixel → frame pixel,
+ * [a, b, c, d, e, f] as image-sampler.ts's Affine), which keyframe's result it shows (cross-faded from the
+ * one before with weight `fade`), and on keyframes the latent mask (row-major bits, base64) and, in secure
+ * mode, which frame the track's key is derived for: what reversing the secure method needs.
+ */
+export interface DiffusionFaceNote {
+  readonly align?: 'mesh' | 'box';
+  readonly warp?: readonly number[];
+  readonly keyframe?: number;
+  readonly fadeFrom?: number;
+  readonly fade?: number;
+  readonly latentMask?: string;
+  readonly keyFrame?: number;
+  readonly fallback?: 'blur';
+}
 
 interface FaceGeometry {
   readonly face: TrackedFace;
@@ -93,7 +112,7 @@ interface TrackState {
   readonly firstFrame: number;
   lastSeen: number;
   key?: { frame: number; crop: Float32Array };
-  previous?: Float32Array;
+  previous?: { frame: number; crop: Float32Array };
   identity?: TrackIdentity;
 }
 
@@ -105,6 +124,7 @@ export class DiffusionAnonymizer implements Anonymizer {
   private readonly nullface?: NullFaceMethod;
   private readonly secure?: SecureMethod;
   private readonly tracks = new Map<number, TrackState>();
+  private readonly notes = new Map<number, Map<number, DiffusionFaceNote>>();
   private faceFrames = 0;
   private keyframes = 0;
   private fallbacks = 0;
@@ -146,6 +166,9 @@ export class DiffusionAnonymizer implements Anonymizer {
 
   async anonymizeInPlace(frame: FaceFrame): Promise<void> {
     this.faceFrames += frame.faces.length;
+    const notes = new Map<number, DiffusionFaceNote>();
+    this.notes.set(frame.index, notes);
+    if (this.notes.size > NOTES_KEPT) this.notes.delete(this.notes.keys().next().value!);
     const aligned: FaceGeometry[] = [];
     const uncovered: TrackedFace[] = [];
     for (const face of frame.faces) {
@@ -157,7 +180,7 @@ export class DiffusionAnonymizer implements Anonymizer {
     const due = aligned.filter((g) => this.isKeyframe(g.face.trackId, frame.index));
     if (due.length > 0) {
       try {
-        await this.diffuse(frame, due);
+        await this.diffuse(frame, due, notes);
       } catch (err) {
         this.firstError ??= (err as Error).message.split('\n')[0];
         for (const g of due) {
@@ -176,12 +199,28 @@ export class DiffusionAnonymizer implements Anonymizer {
       state.lastSeen = frame.index;
       const alpha = featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48);
       pasteCropInPlace(frame, g.affine, crop, alpha, this.size);
+      const { a, b, c, d, e, f } = g.affine;
+      const fade = this.fadeWeight(state, frame.index);
+      notes.set(g.face.trackId, {
+        align: g.kind,
+        warp: [a, b, c, d, e, f],
+        keyframe: state.key!.frame,
+        ...(fade < 1 ? { fadeFrom: state.previous!.frame, fade } : {}),
+        ...notes.get(g.face.trackId),
+      });
     }
+    for (const face of uncovered) notes.set(face.trackId, { fallback: 'blur' });
     if (uncovered.length > 0) {
       this.fallbacks += uncovered.length;
       await this.options.fallback.anonymizeInPlace({ ...frame, faces: uncovered });
     }
     this.forgetStale(frame.index);
+  }
+
+  faceNotes(frame: FaceFrame): ReadonlyMap<number, DiffusionFaceNote> | undefined {
+    const notes = this.notes.get(frame.index);
+    this.notes.delete(frame.index);
+    return notes;
   }
 
   async dispose(): Promise<void> {
@@ -216,7 +255,7 @@ export class DiffusionAnonymizer implements Anonymizer {
   }
 
   /** One batched pass: encode every due crop, run the method, decode, store per track. */
-  private async diffuse(frame: Frame, due: readonly FaceGeometry[]): Promise<void> {
+  private async diffuse(frame: Frame, due: readonly FaceGeometry[], notes: Map<number, DiffusionFaceNote>): Promise<void> {
     const { codec } = this.bundle;
     const n = this.size * this.size * 3;
     const images = new Float32Array(due.length * n);
@@ -240,8 +279,10 @@ export class DiffusionAnonymizer implements Anonymizer {
     out.forEach((x, i) => batch.set(x, i * ls));
     const decoded = await codec.decode(batch, due.length);
     faces.forEach((f, i) => {
-      f.state.previous = f.state.key ? this.shownCrop(f.state, frame.index) : undefined;
+      const shown = f.state.key && this.shownCrop(f.state, frame.index);
+      f.state.previous = shown && { frame: f.state.key!.frame, crop: shown };
       f.state.key = { frame: frame.index, crop: decoded.slice(i * n, (i + 1) * n) };
+      notes.set(f.g.face.trackId, { latentMask: packBits(f.mask), ...(this.secure ? { keyFrame: f.state.firstFrame } : {}) });
     });
     this.keyframes += due.length;
   }
@@ -273,12 +314,19 @@ export class DiffusionAnonymizer implements Anonymizer {
   private shownCrop(state: TrackState, index: number): Float32Array | undefined {
     const key = state.key;
     if (!key) return undefined;
-    const fade = Math.max(1, Math.ceil(this.options.keyframeInterval / 2));
-    const w = Math.min(1, (index - key.frame + 1) / fade);
-    if (!state.previous || w >= 1) return key.crop;
+    const w = this.fadeWeight(state, index);
+    if (w >= 1) return key.crop;
+    const previous = state.previous!.crop;
     const out = new Float32Array(key.crop.length);
-    for (let i = 0; i < out.length; i++) out[i] = w * key.crop[i] + (1 - w) * state.previous[i];
+    for (let i = 0; i < out.length; i++) out[i] = w * key.crop[i] + (1 - w) * previous[i];
     return out;
+  }
+
+  /** Weight of the current keyframe's crop against the previous one's (1 once the fade is over). */
+  private fadeWeight(state: TrackState, index: number): number {
+    if (!state.key || !state.previous) return 1;
+    const fade = Math.max(1, Math.ceil(this.options.keyframeInterval / 2));
+    return Math.min(1, (index - state.key.frame + 1) / fade);
   }
 
   private state(track: number, index: number): TrackState {
@@ -295,4 +343,11 @@ export class DiffusionAnonymizer implements Anonymizer {
       this.secure?.forget(track);
     }
   }
+}
+
+/** 0/1 bytes → bits, row-major, least significant bit first, base64. */
+function packBits(mask: Uint8Array): string {
+  const out = Buffer.alloc(Math.ceil(mask.length / 8));
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out[i >> 3] |= 1 << (i & 7);
+  return out.toString('base64');
 }

@@ -4,7 +4,7 @@
  * frame count, audio, cost accounting, determinism, fail-at-start messages), not image quality.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ describe.each(['nullface', 'secure'])('nullcam anonymize --mode %s with the test
 
   beforeAll(async () => {
     for (const n of [1, 2]) {
-      const r = run('anonymize', CLIP, '-o', at(`${mode}-${n}.mp4`), '--mode', mode, '--model-dir', BUNDLE, '--key-file', KEY, '--progress', 'json');
+      const r = run('anonymize', CLIP, '-o', at(`${mode}-${n}.mp4`), '--mode', mode, '--model-dir', BUNDLE, '--key-file', KEY, '--progress', 'json', '--tracks-json', at(`${mode}-${n}.json`));
       expect(r.status, r.stderr).toBe(0);
       done.push(JSON.parse(r.stdout.trim().split('\n').pop()!));
     }
@@ -60,6 +60,16 @@ describe.each(['nullface', 'secure'])('nullcam anonymize --mode %s with the test
     expect(done[0].faces as number).toBeGreaterThanOrEqual(45);
     expect(done[0].unet_evals_per_face_frame as number).toBeGreaterThan(0);
     expect(done[0].unet_evals_per_face_frame as number).toBeLessThanOrEqual(8);
+  });
+
+  it('writes the warp of every face and, on keyframes, the latent mask (and the key frame in secure mode) to --tracks-json', () => {
+    const doc = JSON.parse(readFileSync(at(`${mode}-1.json`), 'utf8')) as { frames: Array<{ faces: Array<Record<string, unknown>> }> };
+    const faces = doc.frames.flatMap((f) => f.faces);
+    expect(faces.every((f) => Array.isArray(f.warp) && (f.warp as number[]).length === 6)).toBe(true);
+    const keyframes = faces.filter((f) => f.latentMask);
+    expect(keyframes.length).toBe(done[0].diffusion_keyframes);
+    for (const k of keyframes) expect(Buffer.from(k.latentMask as string, 'base64')).toHaveLength(8); // 8×8 latent
+    if (mode === 'secure') expect(keyframes.every((k) => typeof k.keyFrame === 'number')).toBe(true);
   });
 
   it('changes the face and is deterministic: two runs decode to identical frames', () => {

@@ -103,6 +103,26 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
     expect(changedFace).toBeGreaterThan(200);
   });
 
+  it('notes per face what reversing needs: warp, keyframe shown, fade, and on keyframes the latent mask and key frame', async () => {
+    const frames = Array.from({ length: 6 }, (_, i) => syntheticFrame(i, [face(1, 40 + i, 48)]));
+    const fallback = markingFallback();
+    const engine = new DiffusionAnonymizer(fakeBundle(), { ...BASE, method: 'secure', fallback });
+    const notes = [];
+    for (const f of frames) {
+      await engine.anonymizeInPlace(f);
+      notes.push(engine.faceNotes(f)?.get(1));
+    }
+    expect(notes[0]).toMatchObject({ align: 'mesh', keyframe: 0, keyFrame: 0 });
+    expect(Buffer.from(notes[0]!.latentMask!, 'base64')).toHaveLength(2); // 4×4 latent → 16 bits
+    expect(notes[0]!.warp).toHaveLength(6);
+    expect(notes[1]).toEqual({ align: 'mesh', warp: expect.any(Array), keyframe: 0 });
+    // Keyframe 4 fades in from keyframe 0 over 2 frames.
+    expect(notes[4]).toMatchObject({ keyframe: 4, fadeFrom: 0, fade: 0.5, keyFrame: 0 });
+    expect(notes[5]).toMatchObject({ keyframe: 4 });
+    expect(notes[5]).not.toHaveProperty('fade');
+    expect(engine.faceNotes(frames[0])).toBeUndefined(); // handed out once
+  });
+
   it('batches the faces of a keyframe into shared UNet calls', async () => {
     const bundle = fakeBundle();
     const { engine } = await run({}, [syntheticFrame(0, [face(1, 40, 48), face(2, 90, 50)])], bundle);
