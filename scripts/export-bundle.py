@@ -26,6 +26,7 @@ What it writes (see README "Model bundles" and src/diffuse/bundle/bundle-manifes
   projector.onnx                 embedding[B,512] -> tokens[B,4,768] (FaceID MLPProjModel)
   identity-encoder.onnx          ArcFace w600k_r50: image[B,3,112,112] BGR in [-1,1] -> embedding[B,512]
   null-text.npy                  CLIP ViT-L/14 of "" : [77,768] float32
+  null-identity.npy              the projection of a zero embedding: [4,768] float32
   manifest.json                  names, dtypes, shapes, scheduler, scaling factor, sha256 of every file
 """
 import argparse
@@ -177,6 +178,10 @@ def main():
         ids = pipe.tokenizer("", padding="max_length", max_length=pipe.tokenizer.model_max_length, truncation=True, return_tensors="pt").input_ids.to(dev)
         null_text = pipe.text_encoder(ids)[0][0].float().cpu().numpy()
     np.save(os.path.join(out, "null-text.npy"), np.ascontiguousarray(null_text, dtype=np.float32))
+    # The null identity condition: the projection of a zero embedding (bias-driven tokens, not zeros).
+    with torch.no_grad():
+        null_identity = Projector()(torch.zeros(1, 512, device=dev, dtype=dtype))[0].float().cpu().numpy()
+    np.save(os.path.join(out, "null-identity.npy"), np.ascontiguousarray(null_identity, dtype=np.float32))
 
     sc = pipe.scheduler.config
 
@@ -211,6 +216,7 @@ def main():
                             "outputs": {"embedding": tensor(arc_out, ["batch", 512], "float32")},
                             "template": ARCFACE_TEMPLATE_112, "channelOrder": "bgr", "inputRange": [-1, 1]},
         "nullText": {"file": "null-text.npy", "dtype": "float32", "shape": [77, 768]},
+        "nullIdentity": {"file": "null-identity.npy", "dtype": "float32", "shape": [4, 768]},
         "files": {f: sha256(os.path.join(out, f)) for f in files},
     }
     with open(os.path.join(out, "manifest.json"), "w") as f:

@@ -8,7 +8,7 @@
  * Options: --ep cpu|cuda|webgpu|auto (default cpu), --batches 1,2,8, --runs N (timed runs per batch,
  * default 1 on CPU, 10 elsewhere), --evals N (UNet evaluations per face-frame, default 8), --fp16 (half
  * weights and math, for GPUs), --threads N (default: all cores), --max-seconds S (skip a batch predicted
- * to take longer per run, default 300), --out FILE (default .cache/bench-diffuse/results-<ep>.json).
+ * to take longer, default 300), --skip-vae, --out FILE (default .cache/bench-diffuse/results-<ep>-<dtype>.json).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -71,11 +71,15 @@ interface Timing {
   readonly cpuMsPerCall: number;
   /** cpuMsPerCall / threads / batch: per-evaluation wall time this machine would give when idle. */
   readonly idleMsPerItem: number;
+  /** Peak resident memory of the process so far. */
+  readonly maxRssGiB: number;
 }
 
-/** Times `runs` calls after one untimed warm-up call; @returns the run with the median wall time. */
-async function time(model: OnnxModel, feeds: () => Record<string, ort.Tensor>, runs: number, batch: number, threads: number): Promise<Timing> {
-  await model.run(feeds());
+/**
+ * Times `runs` calls, after one untimed warm-up call when `warmUp`; @returns the run with the median wall time.
+ */
+async function time(model: OnnxModel, feeds: () => Record<string, ort.Tensor>, runs: number, batch: number, threads: number, warmUp = true): Promise<Timing> {
+  if (warmUp) await model.run(feeds());
   const samples: Array<{ wall: number; cpu: number }> = [];
   for (let r = 0; r < runs; r++) {
     const f = feeds();
@@ -88,7 +92,14 @@ async function time(model: OnnxModel, feeds: () => Record<string, ort.Tensor>, r
   }
   samples.sort((a, b) => a.wall - b.wall);
   const m = samples[Math.floor(samples.length / 2)];
-  return { batch, runs, msPerCall: m.wall, msPerItem: m.wall / batch, cpuMsPerCall: m.cpu, idleMsPerItem: m.cpu / threads / batch };
+  const maxRssGiB = +(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2);
+  return { batch, runs, msPerCall: m.wall, msPerItem: m.wall / batch, cpuMsPerCall: m.cpu, idleMsPerItem: m.cpu / threads / batch, maxRssGiB };
+}
+
+/** Memory the kernel could give this process now (MemAvailable; os.freemem() leaves out the page cache). */
+function availableMemory(): number {
+  const m = /^MemAvailable:\s+(\d+) kB/m.exec(existsSync('/proc/meminfo') ? readFileSync('/proc/meminfo', 'utf8') : '');
+  return m ? Number(m[1]) * 1024 : os.freemem();
 }
 
 const spec = (name: string, dtype: FloatDtype): TensorSpec => ({ name, dtype, shape: [] });
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       'max-seconds': { type: 'string', default: '300' },
       out: { type: 'string' },
+      'skip-vae': { type: 'boolean', default: false },
     },
   });
   const ep = values.ep as ProviderPreference;
@@ -158,19 +170,26 @@ async function main(): Promise<void> {
   log(`UNet session ready in ${loadSeconds.toFixed(1)} s`);
   try {
     for (const b of batches) {
-      // Largest activations: self-attention scores and probabilities at 64×64 tokens, 8 heads, per item.
+      // Memory per batch item: before any run, the self-attention scores and probabilities at 64×64 tokens
+      // and 8 heads plus 0.6 GiB; after one, what that run's peak RSS beyond the weights implies (measured
+      // 2.3 GiB at batch 1 here, fp32), counting the fixed overhead per item too, to err on the safe side.
       const attnBytes = 2 * 8 * (S * S) ** 2 * (dtype === 'float16' ? 2 : 4);
-      const needMem = unet.bytes + b * (attnBytes + 0.6 * GIB);
-      const freeMem = os.freemem();
+      const first = results[0];
+      const perItem = first ? Math.max(0, (first.maxRssGiB * GIB - unet.bytes) / first.batch) : attnBytes + 0.6 * GIB;
+      const needMem = unet.bytes + b * perItem;
+      const freeMem = availableMemory();
+      // On CPU only the session's first call warms up (later batches only grow the arena); GPUs warm up per shape.
+      const warmUp = onGpu || results.length === 0;
+      const calls = runs + (warmUp ? 1 : 0);
       const predicted = results.length ? (results[results.length - 1].msPerItem * b) / 1000 : 0;
       if (!onGpu && needMem > 0.8 * freeMem) {
-        skipped.push({ batch: b, reason: `needs ~${(needMem / GIB).toFixed(1)} GiB, ${(freeMem / GIB).toFixed(1)} GiB free` });
-      } else if (predicted * (runs + 1) > maxSeconds) {
-        skipped.push({ batch: b, reason: `predicted ${predicted.toFixed(0)} s per call × ${runs + 1} calls > --max-seconds ${maxSeconds}` });
+        skipped.push({ batch: b, reason: `needs ~${(needMem / GIB).toFixed(1)} GiB, ${(freeMem / GIB).toFixed(1)} GiB available` });
+      } else if (predicted * calls > maxSeconds) {
+        skipped.push({ batch: b, reason: `predicted ${predicted.toFixed(0)} s per call × ${calls} calls > --max-seconds ${maxSeconds}` });
       } else {
-        const r = await time(model, unetFeeds(b), runs, b, threads);
+        const r = await time(model, unetFeeds(b), runs, b, threads, warmUp);
         results.push(r);
-        log(`UNet batch ${b}: ${r.msPerCall.toFixed(0)} ms per call, ${r.msPerItem.toFixed(0)} ms per evaluation (CPU time ${r.cpuMsPerCall.toFixed(0)} ms)`);
+        log(`UNet batch ${b}: ${r.msPerCall.toFixed(0)} ms per call, ${r.msPerItem.toFixed(0)} ms per evaluation (CPU time ${r.cpuMsPerCall.toFixed(0)} ms, peak RSS ${r.maxRssGiB} GiB)`);
         continue;
       }
       log(`UNet batch ${b}: skipped, ${skipped[skipped.length - 1].reason}`);
@@ -184,7 +203,7 @@ async function main(): Promise<void> {
     ['encode', encoder, () => ({ [VAE_IO.image]: feedTensor(spec(VAE_IO.image, dtype), noise(3 * 512 * 512), [1, 3, 512, 512]) })],
     ['decode', decoder, () => ({ [VAE_IO.latent]: feedTensor(spec(VAE_IO.latent, dtype), noise(latentSize), [1, 4, S, S]) })],
   ] as const) {
-    t0 = performance.now();
+    if (values['skip-vae']) break;
     const m = await open(g.file);
     try {
       vae[name] = await time(m, feeds, runs, 1, threads);
@@ -196,7 +215,7 @@ async function main(): Promise<void> {
 
   const best = results.reduce<Timing | undefined>((a, r) => (!a || r.msPerItem < a.msPerItem ? r : a), undefined);
   const vaeMs = (vae.encode?.msPerCall ?? 0) + (vae.decode?.msPerCall ?? 0);
-  const derived = best && {
+  const derived = best && vae.encode && vae.decode && {
     evalsPerFaceFrame: evals,
     batch: best.batch,
     unetMsPerFaceFrame: evals * best.msPerItem,
@@ -204,7 +223,7 @@ async function main(): Promise<void> {
     /** One VAE encode and one decode per face-frame at batch 1. */
     faceFramesPerSecondWithVae: 1000 / (evals * best.msPerItem + vaeMs),
     /** The same from CPU time / threads: what an idle machine would give (CPU provider only). */
-    ...(onGpu ? {} : { idleFaceFramesPerSecondWithVae: 1000 / (evals * best.idleMsPerItem + (vae.encode?.idleMsPerItem ?? 0) + (vae.decode?.idleMsPerItem ?? 0)) }),
+    ...(onGpu ? {} : { idleFaceFramesPerSecondWithVae: 1000 / (evals * best.idleMsPerItem + vae.encode.idleMsPerItem + vae.decode.idleMsPerItem) }),
   };
   const report = {
     date: new Date().toISOString(),
@@ -229,7 +248,7 @@ async function main(): Promise<void> {
   const line = (r: string[]) => `| ${r.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
   process.stdout.write(`\nSD 1.5 UNet (+IP-Adapter FaceID), ${dtype}, ${choice.device}, ${device.cpu}, ${threads} threads\n`);
   process.stdout.write(`${[line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n')}\n`);
-  process.stdout.write(`VAE 512²: encode ${vae.encode?.msPerCall.toFixed(0)} ms, decode ${vae.decode?.msPerCall.toFixed(0)} ms\n`);
+  if (vae.encode && vae.decode) process.stdout.write(`VAE 512²: encode ${vae.encode.msPerCall.toFixed(0)} ms, decode ${vae.decode.msPerCall.toFixed(0)} ms\n`);
   if (derived) {
     process.stdout.write(
       `face-frames/s at ${evals} UNet evaluations per face-frame (batch ${derived.batch}): ${derived.faceFramesPerSecondUnetOnly.toFixed(3)} UNet only, ` +

@@ -6,7 +6,7 @@ export const MAIN_HELP = `nullcam: remove people's identities from video, keep e
 
 Usage:
   nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
-  nullcam doctor [--bundle DIR]                  show which ffmpeg, execution providers and models are used
+  nullcam doctor [--bundle DIR] [--ep NAME]      show which ffmpeg, execution providers and models are used
                                                  (and load + verify a diffusion model bundle)
   nullcam models install                         convert and cache the face models now (else: on first use)
   nullcam models make-test-bundle DIR            write a tiny RANDOM-weight diffusion bundle (tests/CI only)

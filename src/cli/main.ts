@@ -69,8 +69,8 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 }
 
 async function doctor(argv: readonly string[]): Promise<number> {
-  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, bundle: { type: 'string' }, debug: { type: 'boolean' } }, 'doctor');
-  const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, []);
+  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, bundle: { type: 'string' }, ep: { type: 'string' }, debug: { type: 'boolean' } }, 'doctor');
+  const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, values.ep === undefined ? [] : [['runtime.executionProvider', values.ep]]);
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir() });
   const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL, values.bundle as string | undefined);
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));

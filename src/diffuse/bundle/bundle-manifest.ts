@@ -63,6 +63,11 @@ export interface BundleManifest {
   readonly identityEncoder?: IdentityEncoderSpec;
   /** The empty prompt's text context, tokens × dim (.npy, or raw little-endian with this shape). */
   readonly nullText?: DataFileSpec;
+  /**
+   * Precomputed null identity tokens (the projection of a zero embedding), tokens × dim. With a projector
+   * they save one run; without one the bundle can only feed the null identity (no identity guidance).
+   */
+  readonly nullIdentity?: DataFileSpec;
   /** Relative path → sha256 (hex) of every file the bundle holds, ONNX external data included. */
   readonly files: Readonly<Record<string, string>>;
 }
@@ -90,7 +95,7 @@ export function parseBundleManifest(json: Json, source: string): BundleManifest 
   const p = new Parser(source);
   const root = p.object(json, '', [
     'format', 'version', 'family', 'description', 'latent', 'imageSize', 'scalingFactor', 'scheduler',
-    'unet', 'vaeEncoder', 'vaeDecoder', 'projector', 'identityEncoder', 'nullText', 'files',
+    'unet', 'vaeEncoder', 'vaeDecoder', 'projector', 'identityEncoder', 'nullText', 'nullIdentity', 'files',
   ]);
   if (root.format !== MANIFEST_FORMAT) p.fail('format', `"${MANIFEST_FORMAT}"`, root.format);
   if (root.version !== MANIFEST_VERSION) p.fail('version', String(MANIFEST_VERSION), root.version);
@@ -128,15 +133,8 @@ export function parseBundleManifest(json: Json, source: string): BundleManifest 
     const range = p.array(raw.inputRange, 'identityEncoder.inputRange', 2).map((v, i) => p.num(v, `identityEncoder.inputRange[${i}]`));
     identityEncoder = { ...(base as unknown as ModelSpec<'image', 'embedding'>), template, channelOrder: p.oneOf(raw.channelOrder, 'identityEncoder.channelOrder', ['rgb', 'bgr'] as const), inputRange: [range[0], range[1]] };
   }
-  let nullText: DataFileSpec | undefined;
-  if (root.nullText !== undefined) {
-    const n = p.object(root.nullText, 'nullText', ['file', 'dtype', 'shape']);
-    nullText = {
-      file: p.file(n.file, 'nullText.file', files),
-      dtype: p.oneOf(n.dtype, 'nullText.dtype', ['float32', 'float16'] as const),
-      shape: p.array(n.shape, 'nullText.shape', 2).map((d, i) => p.int(d, `nullText.shape[${i}]`)),
-    };
-  }
+  const nullText = root.nullText === undefined ? undefined : p.dataFile(root.nullText, 'nullText', files);
+  const nullIdentity = root.nullIdentity === undefined ? undefined : p.dataFile(root.nullIdentity, 'nullIdentity', files);
   const manifest: BundleManifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
@@ -152,6 +150,7 @@ export function parseBundleManifest(json: Json, source: string): BundleManifest 
     ...(projector ? { projector } : {}),
     ...(identityEncoder ? { identityEncoder } : {}),
     ...(nullText ? { nullText } : {}),
+    ...(nullIdentity ? { nullIdentity } : {}),
     files,
   };
   checkConsistency(manifest, p);
@@ -176,10 +175,13 @@ function checkConsistency(m: BundleManifest, p: Parser): void {
   } else if (m.nullText) p.fail('nullText', 'no text context, since the UNet has no unet.inputs.text', m.nullText.file);
   const identity = m.unet.inputs.identity;
   if (identity) {
-    if (!m.projector) p.fail('projector', 'the identity projection, since unet.inputs.identity exists', undefined);
-    if (!m.identityEncoder) p.fail('identityEncoder', 'the identity encoder, since unet.inputs.identity exists', undefined);
     const [, k, d] = identity.shape;
     p.shape(identity, 'unet.inputs.identity', ['batch', p.int(k, 'unet.inputs.identity.shape[1]'), p.int(d, 'unet.inputs.identity.shape[2]')]);
+    if (m.nullIdentity && m.nullIdentity.shape.join(',') !== `${k},${d}`) p.fail('nullIdentity.shape', `[${k},${d}] (unet.inputs.identity)`, m.nullIdentity.shape);
+  } else if (m.nullIdentity) p.fail('nullIdentity', 'no identity tokens, since the UNet has no unet.inputs.identity', m.nullIdentity.file);
+  if (identity && (m.projector || !m.nullIdentity)) {
+    if (!m.projector) p.fail('projector', 'the identity projection (or nullIdentity tokens), since unet.inputs.identity exists', undefined);
+    if (!m.identityEncoder) p.fail('identityEncoder', 'the identity encoder, since unet.inputs.identity exists', undefined);
     p.shape(m.projector!.outputs.tokens, 'projector.outputs.tokens', identity.shape);
     const e = p.int(m.identityEncoder!.outputs.embedding.shape[1], 'identityEncoder.outputs.embedding.shape[1]');
     p.shape(m.identityEncoder!.outputs.embedding, 'identityEncoder.outputs.embedding', ['batch', e]);
@@ -237,6 +239,15 @@ class Parser {
 
   relativePath(f: string, key: string): void {
     if (f === '' || f.startsWith('/') || f.includes('\\') || f.split('/').some((part) => part === '..' || part === '.' || part === '')) this.fail(key, 'a relative path inside the bundle', f);
+  }
+
+  dataFile(v: Json, key: string, files: Readonly<Record<string, string>>): DataFileSpec {
+    const n = this.object(v, key, ['file', 'dtype', 'shape']);
+    return {
+      file: this.file(n.file, `${key}.file`, files),
+      dtype: this.oneOf(n.dtype, `${key}.dtype`, ['float32', 'float16'] as const),
+      shape: this.array(n.shape, `${key}.shape`, 2).map((d, i) => this.int(d, `${key}.shape[${i}]`)),
+    };
   }
 
   /** A file name that `files` lists (so it has a checksum). */

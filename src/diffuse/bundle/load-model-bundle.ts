@@ -10,7 +10,7 @@ import { NullcamError } from '../../errors.js';
 import { chooseExecutionProvider, type ProviderPreference, type ProviderTrial } from '../../models/execution-provider.js';
 import { OnnxModel } from '../../models/onnx-session.js';
 import type { ModelBundle } from '../model-bundle.js';
-import { MANIFEST_FILE, MODEL_ROLES, parseBundleManifest, type BundleManifest, type ModelKey, type ModelSpec } from './bundle-manifest.js';
+import { MANIFEST_FILE, MODEL_ROLES, parseBundleManifest, type BundleManifest, type DataFileSpec, type ModelKey, type ModelSpec } from './bundle-manifest.js';
 import { checkGraphSignature } from './check-graph-signature.js';
 import { fileSha256 } from './file-sha256.js';
 import { readTensorFile } from './npy-file.js';
@@ -110,13 +110,18 @@ async function assemble(
   close: () => Promise<unknown>,
 ): Promise<LoadedModelBundle> {
   const get = (k: ModelKey) => models.get(k) as OnnxModel;
-  const nullText = m.nullText ? readTensorFile(await readFile(path.join(dir, m.nullText.file)), m.nullText.dtype, m.nullText.shape, path.join(dir, m.nullText.file)) : undefined;
+  const data = async (spec: DataFileSpec | undefined) => {
+    const file = spec && path.join(dir, spec.file);
+    return spec && file ? readTensorFile(await readFile(file), spec.dtype, spec.shape, file) : undefined;
+  };
+  const nullText = await data(m.nullText);
   const projector = m.projector ? new OnnxIdentityProjector(get('projector'), m.projector) : undefined;
-  // The null identity condition is the projection of a zero embedding (bias-driven tokens), made once.
-  let nullIdentity: Promise<Float32Array> | undefined;
+  // The null identity condition is the projection of a zero embedding (bias-driven tokens): shipped, or made once.
+  const shipped = await data(m.nullIdentity);
+  let nullIdentity: Promise<Float32Array> | undefined = shipped && Promise.resolve(shipped);
   const nullIdentityTokens = () => {
-    if (!projector) throw new NullcamError(`Model bundle ${dir}: the UNet takes identity tokens but the bundle has no projector`, 2);
-    nullIdentity ??= projector.project(new Float32Array(projector.embeddingSize));
+    if (!projector && !nullIdentity) throw new NullcamError(`Model bundle ${dir}: the UNet takes identity tokens but the bundle has no projector`, 2);
+    nullIdentity ??= projector!.project(new Float32Array(projector!.embeddingSize));
     return nullIdentity;
   };
   return {

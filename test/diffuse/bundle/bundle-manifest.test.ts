@@ -28,7 +28,8 @@ describe('parseBundleManifest', () => {
     ['latent disagrees', (m: any) => (m.latent.height = 16), 'm.json: unet.inputs.sample.shape: expected [batch,4,16,8] but found ["batch",4,8,8]'],
     ['fixed batch', (m: any) => (m.vaeDecoder.inputs.latent.shape[0] = 1), 'm.json: vaeDecoder.inputs.latent.shape: expected [batch,4,8,8] but found [1,4,8,8]'],
     ['text without null text', (m: any) => delete m.nullText, 'm.json: nullText: expected the empty-prompt context, since unet.inputs.text exists but found nothing'],
-    ['identity without projector', (m: any) => delete m.projector, 'm.json: projector: expected the identity projection, since unet.inputs.identity exists but found nothing'],
+    ['identity without projector', (m: any) => delete m.projector, 'm.json: projector: expected the identity projection (or nullIdentity tokens), since unet.inputs.identity exists but found nothing'],
+    ['null identity of the wrong shape', (m: any) => (m.nullIdentity = { file: 'null-text.npy', dtype: 'float32', shape: [4, 32] }), 'm.json: nullIdentity.shape: expected [4,64] (unet.inputs.identity) but found [4,32]'],
     ['projector disagrees with encoder', (m: any) => (m.projector.inputs.embedding.shape = ['batch', 256]), 'm.json: projector.inputs.embedding.shape: expected [batch,512] but found ["batch",256]'],
     ['template of 4 points', (m: any) => m.identityEncoder.template.pop(), 'm.json: identityEncoder.template: expected an array of 5 but found [[38.2946,51.6963],[73.5318,51.5014],[56.0252,71.7366],[41.5493,92.3655]]'],
   ])('%s', (_name, edit, message) => {

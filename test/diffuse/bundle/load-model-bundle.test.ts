@@ -3,11 +3,13 @@
  * the graphs build, load, validate against the manifest and run with the right shapes, deterministically,
  * and that every kind of broken bundle fails with one line. They say nothing about image quality.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelBundle, type LoadedModelBundle } from '../../../src/diffuse/bundle/load-model-bundle.js';
 import { makeTestBundle } from '../../../src/diffuse/bundle/make-test-bundle.js';
+import { encodeNpyFloat32 } from '../../../src/diffuse/bundle/npy-file.js';
 import { tempDir } from '../../fixtures/media.js';
 
 const tmp = tempDir('nullcam-bundle-');
@@ -90,7 +92,7 @@ describe('test bundle', () => {
   });
 });
 
-describe('fp16 and unconditional variants', () => {
+describe('fp16, unconditional and precomputed-null-identity variants', () => {
   it('an fp16 bundle (half weights, math and I/O) validates, runs on CPU and matches fp32 within 0.02', async () => {
     makeTestBundle(at('fp16'), { seed: 7, dtype: 'float16' });
     const half = await loadModelBundle(at('fp16'), { executionProvider: 'cpu' });
@@ -100,6 +102,30 @@ describe('fp16 and unconditional variants', () => {
       expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(0.02);
     } finally {
       await half.close();
+    }
+  });
+
+  it('precomputed null identity tokens can stand in for the projector (null identity only)', async () => {
+    const dir = at('null-identity');
+    cpSync(BUNDLE, dir, { recursive: true });
+    const tokens = await bundle.projector!.project(new Float32Array(512));
+    const npy = encodeNpyFloat32(tokens, [4, 64]);
+    writeFileSync(path.join(dir, 'null-identity.npy'), npy);
+    const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    for (const k of ['projector', 'identityEncoder']) {
+      delete m.files[m[k].file];
+      delete m[k];
+    }
+    m.nullIdentity = { file: 'null-identity.npy', dtype: 'float32', shape: [4, 64] };
+    m.files['null-identity.npy'] = createHash('sha256').update(npy).digest('hex');
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+    const b = await loadModelBundle(dir, { executionProvider: 'cpu' });
+    try {
+      expect(b.projector).toBeUndefined();
+      const lat = wave(256, 0.21);
+      expect(await b.predictor.predictNoise(lat, [400], [{}])).toEqual(await bundle.predictor.predictNoise(lat, [400], [{}]));
+    } finally {
+      await b.close();
     }
   });
 
@@ -146,6 +172,7 @@ describe('broken bundles fail with one line naming file, input, expected and fou
       },
       /unet\.onnx input "sample" \(manifest unet\.inputs\.sample\): expected shape \[batch,4,16,16\] but the graph has \[batch,4,8,8\]$/,
     ],
+    ['wrong output name', (_d: string, m: any) => (m.vaeEncoder.outputs.latent.name = 'mean'), /vae-encoder\.onnx has no output "mean" \(manifest vaeEncoder\.outputs\.latent\); the graph's outputs are "latent"$/],
     ['unfed graph input', (_d: string, m: any) => delete m.unet.inputs.identity, /unet\.onnx has input "identity" that manifest unet\.inputs does not name/],
     ['inconsistent manifest', (_d: string, m: any) => (m.unet.inputs.text.shape = ['batch', 76, 64]), /manifest\.json: unet\.inputs\.text\.shape: expected \[batch,77,64\] but found \["batch",76,64\]$/],
     ['path outside the bundle', (_d: string, m: any) => (m.files['../x.onnx'] = m.files['unet.onnx']), /files\["\.\.\/x\.onnx"\]: expected a relative path inside the bundle/],
