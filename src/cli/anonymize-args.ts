@@ -14,6 +14,8 @@ export interface AnonymizeRequest {
   readonly tracksJson?: string;
   readonly overwrite: boolean;
   readonly debug: boolean;
+  /** The secret key file (32 bytes): keys secure mode's sign flip. */
+  readonly keyFile?: string;
 }
 
 /** Flags that are shorthands for settings: flag → dotted key. */
@@ -28,7 +30,6 @@ export const SETTING_FLAGS = {
   dilate: 'track.dilate',
   ep: 'runtime.executionProvider',
   'model-dir': 'diffuse.modelDir',
-  'key-file': 'diffuse.keyFile',
 } as const;
 
 export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
@@ -57,7 +58,7 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
         dilate: { type: 'string' },
         ep: { type: 'string' },
         'model-dir': { type: 'string' },
-        'key-file': { type: 'string' },
+        'key-file': { type: 'string', short: 'k' },
       },
     });
   } catch (err) {
@@ -92,5 +93,6 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
     ...(values['tracks-json'] ? { tracksJson: values['tracks-json'] } : {}),
     overwrite: values.overwrite ?? false,
     debug: values.debug ?? false,
+    ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
   };
 }

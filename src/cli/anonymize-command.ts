@@ -25,7 +25,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const binary = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {});
   const input = await openInput(req.input, { binary });
   // The anonymizer first: a diffusion mode without its bundle or key fails before any model loads.
-  const built = await anonymizerFromConfig(config, openModelBundle);
+  const built = await anonymizerFromConfig(config, openModelBundle, req.keyFile);
   const anonymizer = built.anonymizer;
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
   const analyzers = await loadFaceAnalyzers(store, config).catch(async (err: unknown) => {

@@ -60,7 +60,7 @@ Options:
       --ep NAME           = --set runtime.executionProvider=NAME (auto, cpu, cuda, webgpu)
       --model-dir DIR     = --set diffuse.modelDir=DIR: the model bundle of nullface and secure
                           ("nullcam models make-test-bundle DIR" writes a random-weight test bundle)
-      --key-file FILE     = --set diffuse.keyFile=FILE: secure mode's 32-byte secret key
+  -k, --key-file FILE     secure mode's secret key: a file of 32 random bytes, or a nullcam key file
       --debug             print stack traces of errors
 
 Settings (key, default, meaning):

@@ -42,7 +42,6 @@ export const CONFIG_SCHEMA = {
   },
   diffuse: {
     modelDir: nullableStringField('Model bundle directory for the nullface and secure modes (manifest.json + ONNX graphs; "nullcam models make-test-bundle DIR" writes a random-weight test bundle).'),
-    keyFile: nullableStringField('Secret key file for secure mode: exactly 32 bytes. Whoever holds it can reverse the sign flip, so keep it apart from the video.'),
     steps: numberField(20, 'Nullface: timestep grid N; fewer steps are faster and coarser (paper: 100).', 2, 1000, true),
     tSkip: numberField(13, 'Nullface: grid steps skipped at the noisy end, so steps - tSkip are run; more keeps more of the input (pose, expression), fewer changes more. 13 of 20 starts at t = 301, close to the noise level of the paper\'s 70 of 100 (t = 291).', 0, 999, true),
     secureSteps: numberField(12, 'Secure: DDIM steps, each run twice (inversion to noise, then regeneration); more makes the inversion more exact (paper: 50).', 2, 1000, true),

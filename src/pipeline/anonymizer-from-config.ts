@@ -25,16 +25,19 @@ export interface BuiltAnonymizer {
 /** What to tell a user who picked a diffusion mode without a bundle. */
 export const NO_BUNDLE_HINT = 'pass --model-dir DIR (or set diffuse.modelDir): a test bundle with random weights comes from "nullcam models make-test-bundle DIR", a real one is exported as README "Model bundles" describes';
 
-/** @throws NullcamError when a diffusion mode lacks its bundle or key, or the bundle cannot serve the mode */
-export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoader): Promise<BuiltAnonymizer> {
+/**
+ * @param keyFile the secret key file (--key-file), which secure mode needs
+ * @throws NullcamError when a diffusion mode lacks its bundle or key, or the bundle cannot serve the mode
+ */
+export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoader, keyFile?: string): Promise<BuiltAnonymizer> {
   const mode = config.mode;
   const classic = (m: ClassicMode): Anonymizer => classicAnonymizer({ ...config.anonymize, mode: m, colour: parseHexColour(config.anonymize.colour)! });
   if (!isDiffusionMode(mode)) return { anonymizer: classic(mode), summary: () => ({}) };
 
   const d = config.diffuse;
   if (!d.modelDir) throw new NullcamError(`--mode ${mode} needs a diffusion model bundle: ${NO_BUNDLE_HINT}.`, 2);
-  if (mode === 'secure' && !d.keyFile) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (exactly 32 bytes; e.g. head -c 32 /dev/urandom > my.key) and keep it apart from the video.', 2);
-  const secret = mode === 'secure' ? await readSecretKeyFile(d.keyFile!) : undefined;
+  if (mode === 'secure' && !keyFile) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (exactly 32 bytes; e.g. head -c 32 /dev/urandom > my.key) and keep it apart from the video.', 2);
+  const secret = mode === 'secure' ? await readSecretKeyFile(keyFile!) : undefined;
   if (mode === 'nullface' && d.tSkip >= d.steps) throw new NullcamError(`Expected diffuse.tSkip below diffuse.steps (${d.steps}) but received ${d.tSkip}: nothing would be denoised.`, 2);
   const bundle = await loadBundle(d.modelDir, config.runtime.executionProvider);
   let engine: DiffusionAnonymizer;

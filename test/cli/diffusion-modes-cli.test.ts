@@ -86,7 +86,7 @@ describe('diffusion modes fail at start, in one line, with what to do', () => {
     [['--mode', 'nullface'], /make-test-bundle DIR/],
     [['--mode', 'secure', '--model-dir', BUNDLE], /--key-file FILE/],
     [['--mode', 'nullface', '--model-dir', at('nope')], /No model bundle at .*nope.*make-test-bundle/],
-    [['--mode', 'secure', '--model-dir', BUNDLE, '--key-file', CLIP], /holds \d+ bytes, not 32/],
+    [['--mode', 'secure', '--model-dir', BUNDLE, '--key-file', CLIP], /neither 32 raw bytes \(it holds \d+\) nor a nullcam key file/],
   ])('%j', (args, message) => {
     const out = at('never.mp4');
     const r = run('anonymize', CLIP, '-o', out, '--progress', 'none', ...(args as string[]));

@@ -39,8 +39,8 @@ describe.each(['nullface', 'secure'] as const)('--mode %s on interview.mp4 (2 s)
   it('keeps frame count and audio, diffuses every face on keyframes, reports evaluations per face-frame', async () => {
     const keyFile = path.join(tmp.dir, 'secret.key');
     writeFileSync(keyFile, Buffer.alloc(32, 5));
-    const config = buildConfig({ mode, diffuse: { modelDir: '/fake', keyFile } }, []);
-    const built = await anonymizerFromConfig(config, async () => fakeBundle());
+    const config = buildConfig({ mode, diffuse: { modelDir: '/fake' } }, []);
+    const built = await anonymizerFromConfig(config, async () => fakeBundle(), keyFile);
     const binary = await locateFfmpeg();
     const out = path.join(tmp.dir, `${mode}.mp4`);
     let frames = 0, faces = 0;
