@@ -245,13 +245,17 @@ export class DiffusionAnonymizer implements Anonymizer {
     };
   }
 
-  /** New tracks at once; then every interval, drifting onto the global phase so tracks share keyframes. */
+  /**
+   * New tracks at once; then on the global phase (index a multiple of the interval) once half an interval
+   * has passed, so the keyframes of all tracks fall on the same frames and batch together. A track that
+   * missed its phase frame (no face there) gets one after 1.5 intervals. Gaps stay under 1.5 intervals.
+   */
   private isKeyframe(track: number, index: number): boolean {
     const key = this.tracks.get(track)?.key;
     if (!key) return true;
     const since = index - key.frame;
     const interval = this.options.keyframeInterval;
-    return since >= interval || (index % interval === 0 && since >= interval / 2);
+    return (index % interval === 0 && since >= interval / 2) || since >= Math.ceil(1.5 * interval);
   }
 
   /** One batched pass: encode every due crop, run the method, decode, store per track. */

@@ -123,6 +123,18 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
     expect(engine.faceNotes(frames[0])).toBeUndefined(); // handed out once
   });
 
+  it('keyframes of tracks that start off-phase join the shared phase', async () => {
+    const frames = Array.from({ length: 13 }, (_, i) => syntheticFrame(i, i >= 3 ? [face(1, 40, 48), face(2, 90, 50)] : [face(1, 40, 48)]));
+    const fallback = markingFallback();
+    const engine = new DiffusionAnonymizer(fakeBundle(), { ...BASE, fallback });
+    const keyframes: string[] = [];
+    for (const f of frames) {
+      await engine.anonymizeInPlace(f);
+      for (const [track, note] of engine.faceNotes(f) ?? []) if ((note as { latentMask?: string }).latentMask) keyframes.push(`${track}@${f.index}`);
+    }
+    expect(keyframes).toEqual(['1@0', '2@3', '1@4', '1@8', '2@8', '1@12', '2@12']);
+  });
+
   it('batches the faces of a keyframe into shared UNet calls', async () => {
     const bundle = fakeBundle();
     const { engine } = await run({}, [syntheticFrame(0, [face(1, 40, 48), face(2, 90, 50)])], bundle);
