@@ -15,13 +15,14 @@
  * (classic blur) on that frame; nothing is ever left in the clear.
  */
 import type { Anonymizer } from '../anonymize/anonymizer.js';
+import { rectMask, type RegionMask } from '../anonymize/region-mask.js';
 import { NullcamError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import type { FaceFrame, TrackedFace } from '../track/face.js';
 import { invertAffine, type Affine } from '../track/image-sampler.js';
 import { CountingPredictor } from './counting-predictor.js';
 import { boxFivePoints, cropBoxEllipse, cropFaceOval, diffusionTemplate, meshFitsBox, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
-import { featherMask, latentMask, pasteCropInPlace, readCrop } from './face-crop.js';
+import { blendRegion, featherMask, latentMask, pasteCropInPlace, readCrop } from './face-crop.js';
 import type { IdentityEncoder, ModelBundle } from './model-bundle.js';
 import { nullCondition } from './null-condition.js';
 import { NullFaceMethod } from './nullface-method.js';
@@ -108,6 +109,14 @@ interface FaceGeometry {
   readonly kind: 'mesh' | 'box';
 }
 
+interface PreparedFace {
+  readonly face: TrackedFace;
+  /** Absent when the face cannot be aligned (it gets the fallback). */
+  readonly g?: FaceGeometry;
+  readonly alpha?: Float32Array;
+  readonly region?: RegionMask;
+}
+
 interface TrackState {
   readonly firstFrame: number;
   lastSeen: number;
@@ -125,6 +134,7 @@ export class DiffusionAnonymizer implements Anonymizer {
   private readonly secure?: SecureMethod;
   private readonly tracks = new Map<number, TrackState>();
   private readonly notes = new Map<number, Map<number, DiffusionFaceNote>>();
+  private prepared?: { index: number; faces: PreparedFace[] };
   private faceFrames = 0;
   private keyframes = 0;
   private fallbacks = 0;
@@ -164,20 +174,26 @@ export class DiffusionAnonymizer implements Anonymizer {
     };
   }
 
+  /**
+   * The pixels anonymizeInPlace will change for each face (frame.faces order): the feathered paste region
+   * plus the face box, which the fallback blur covers if the face's pass fails. Computed once per frame
+   * and reused by anonymizeInPlace, which never writes outside it.
+   */
+  regions(frame: FaceFrame): ReadonlyArray<RegionMask | undefined> {
+    return this.prepare(frame).map((p) => p.region);
+  }
+
   async anonymizeInPlace(frame: FaceFrame): Promise<void> {
     this.faceFrames += frame.faces.length;
     const notes = new Map<number, DiffusionFaceNote>();
     this.notes.set(frame.index, notes);
     if (this.notes.size > NOTES_KEPT) this.notes.delete(this.notes.keys().next().value!);
-    const aligned: FaceGeometry[] = [];
-    const uncovered: TrackedFace[] = [];
-    for (const face of frame.faces) {
-      const g = this.align(face);
-      if (g) aligned.push(g);
-      else uncovered.push(face);
-      if (g?.kind === 'box') this.boxAligned++;
-    }
-    const due = aligned.filter((g) => this.isKeyframe(g.face.trackId, frame.index));
+    const prepared = this.prepare(frame);
+    this.prepared = undefined;
+    const aligned = prepared.filter((p): p is PreparedFace & { g: FaceGeometry } => p.g !== undefined);
+    const uncovered: TrackedFace[] = prepared.filter((p) => !p.g).map((p) => p.face);
+    this.boxAligned += aligned.filter((p) => p.g.kind === 'box').length;
+    const due = aligned.filter((p) => this.isKeyframe(p.face.trackId, frame.index)).map((p) => p.g);
     if (due.length > 0) {
       try {
         await this.diffuse(frame, due, notes);
@@ -189,7 +205,7 @@ export class DiffusionAnonymizer implements Anonymizer {
         }
       }
     }
-    for (const g of aligned) {
+    for (const { g, alpha, region } of aligned) {
       const state = this.tracks.get(g.face.trackId);
       const crop = state?.key && this.shownCrop(state, frame.index);
       if (!crop) {
@@ -197,8 +213,7 @@ export class DiffusionAnonymizer implements Anonymizer {
         continue;
       }
       state.lastSeen = frame.index;
-      const alpha = featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48);
-      pasteCropInPlace(frame, g.affine, crop, alpha, this.size);
+      pasteCropInPlace(frame, g.affine, crop, alpha!, this.size, region);
       const { a, b, c, d, e, f } = g.affine;
       const fade = this.fadeWeight(state, frame.index);
       notes.set(g.face.trackId, {
@@ -215,6 +230,19 @@ export class DiffusionAnonymizer implements Anonymizer {
       await this.options.fallback.anonymizeInPlace({ ...frame, faces: uncovered });
     }
     this.forgetStale(frame.index);
+  }
+
+  /** Each face's alignment, blend mask and declared region for `frame`, computed once. */
+  private prepare(frame: FaceFrame): PreparedFace[] {
+    if (this.prepared?.index === frame.index) return this.prepared.faces;
+    const faces = frame.faces.map((face): PreparedFace => {
+      const g = this.align(face);
+      if (!g) return { face, region: rectMask(face.box, frame.width, frame.height) };
+      const alpha = featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48);
+      return { face, g, alpha, region: blendRegion(frame, g.affine, alpha, this.size, face.box) };
+    });
+    this.prepared = { index: frame.index, faces };
+    return faces;
   }
 
   faceNotes(frame: FaceFrame): ReadonlyMap<number, DiffusionFaceNote> | undefined {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Anonymizer } from '../../src/anonymize/anonymizer.js';
 import { DiffusionAnonymizer, type DiffusionAnonymizerOptions } from '../../src/diffuse/diffusion-anonymizer.js';
-import { frameByteLength } from '../../src/frame.js';
+import { maskContains, planeMask } from '../../src/anonymize/region-mask.js';
+import { frameByteLength, framePlanes } from '../../src/frame.js';
 import type { FaceFrame, TrackedFace } from '../../src/track/face.js';
 import { FACE_REGIONS } from '../../src/track/face-regions.js';
 import { MESH_POINTS } from '../../src/track/face-landmarks.js';
@@ -133,6 +134,30 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
       for (const [track, note] of engine.faceNotes(f) ?? []) if ((note as { latentMask?: string }).latentMask) keyframes.push(`${track}@${f.index}`);
     }
     expect(keyframes).toEqual(['1@0', '2@3', '1@4', '1@8', '2@8', '1@12', '2@12']);
+  });
+
+  it.each([
+    ['diffusion', fakeBundle()],
+    ['the fallback after a failed pass', fakeBundle({ predictor: { latent: { channels: 4, height: 4, width: 4 }, predictNoise: () => Promise.reject(new Error('x')) } })],
+  ])('regions() declares every pixel that %s changes (luma and chroma)', async (_name, bundle) => {
+    const engine = new DiffusionAnonymizer(bundle, { ...BASE, fallback: markingFallback() });
+    const frame = syntheticFrame(0, [face(1, 40, 48), face(2, 90, 50, false)]);
+    const before = Buffer.from(frame.data);
+    const regions = engine.regions(frame);
+    expect(regions.every((r) => r !== undefined)).toBe(true);
+    await engine.anonymizeInPlace(frame);
+    const [Y, U] = framePlanes(frame);
+    const chroma = regions.map((r) => planeMask(r!, U));
+    let changed = 0;
+    for (let i = 0; i < frame.data.length; i++) {
+      if (frame.data[i] === before[i]) continue;
+      changed++;
+      const luma = i < W * H;
+      const j = luma ? i : (i - W * H) % (U.width * U.height);
+      const x = j % (luma ? Y.width : U.width), y = Math.floor(j / (luma ? Y.width : U.width));
+      expect((luma ? regions : chroma).some((r) => maskContains(r!, x, y))).toBe(true);
+    }
+    expect(changed).toBeGreaterThan(500);
   });
 
   it('batches the faces of a keyframe into shared UNet calls', async () => {
