@@ -114,7 +114,8 @@ interface PreparedFace {
   /** Absent when the face cannot be aligned (it gets the fallback). */
   readonly g?: FaceGeometry;
   readonly alpha?: Float32Array;
-  readonly region?: RegionMask;
+  /** What regions() declared; pasting stays inside it. */
+  region?: RegionMask;
 }
 
 interface TrackState {
@@ -176,11 +177,15 @@ export class DiffusionAnonymizer implements Anonymizer {
 
   /**
    * The pixels anonymizeInPlace will change for each face (frame.faces order): the feathered paste region
-   * plus the face box, which the fallback blur covers if the face's pass fails. Computed once per frame
-   * and reused by anonymizeInPlace, which never writes outside it.
+   * plus the face box, which the fallback blur covers if the face's pass fails. Called before
+   * anonymizeInPlace on the same frame, which then never writes outside it.
    */
   regions(frame: FaceFrame): ReadonlyArray<RegionMask | undefined> {
-    return this.prepare(frame).map((p) => p.region);
+    return this.prepare(frame).map((p) => {
+      // Only when asked (recovery data): it costs a second pass over the face.
+      p.region ??= p.g ? blendRegion(frame, p.g.affine, p.alpha!, this.size, p.face.box) : rectMask(p.face.box, frame.width, frame.height);
+      return p.region;
+    });
   }
 
   async anonymizeInPlace(frame: FaceFrame): Promise<void> {
@@ -237,9 +242,8 @@ export class DiffusionAnonymizer implements Anonymizer {
     if (this.prepared?.index === frame.index) return this.prepared.faces;
     const faces = frame.faces.map((face): PreparedFace => {
       const g = this.align(face);
-      if (!g) return { face, region: rectMask(face.box, frame.width, frame.height) };
-      const alpha = featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48);
-      return { face, g, alpha, region: blendRegion(frame, g.affine, alpha, this.size, face.box) };
+      if (!g) return { face };
+      return { face, g, alpha: featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48) };
     });
     this.prepared = { index: frame.index, faces };
     return faces;
