@@ -9,16 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { lastValueFrom, type Observable } from 'rxjs';
-import { classicAnonymizer } from '../anonymize/classic-anonymizer.js';
-import { parseHexColour } from '../anonymize/solid-fill.js';
-import { trackOptions, videoOptions } from '../cli/anonymize-command.js';
+import { loadAnonymizer, trackOptions, videoOptions } from '../cli/anonymize-command.js';
 import { defaultConfig } from '../config/load-config.js';
 import { locateFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { openInput } from '../ingest/open-input.js';
-import { defaultModelCacheDir } from '../models/model-cache-dir.js';
-import { ModelStore } from '../models/model-store.js';
 import { anonymizeFile } from '../pipeline/anonymize-file.js';
-import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { ChildCpuSampler } from './child-cpu-sampler.js';
@@ -97,9 +92,7 @@ async function main(): Promise<void> {
   mkdirSync(WORK_DIR, { recursive: true });
   const config = defaultConfig();
   const binary = await locateFfmpeg();
-  const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(process.env) });
-  const analyzers = await loadFaceAnalyzers(store, config);
-  const anonymizer = classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! });
+  const { analyzers, anonymizer } = await loadAnonymizer(config, process.env);
   process.stderr.write(`bench: ffmpeg ${binary.version} (${binary.origin}), models on ${analyzers.device}, mode ${config.mode}\n`);
   const results: Result[] = [];
   try {
@@ -146,6 +139,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await analyzers.dispose();
+    await anonymizer.dispose?.();
   }
   printTable(results);
   const final = results.find((r) => r.clip === '1080p');

@@ -14,6 +14,8 @@ export interface AnonymizeRequest {
   readonly tracksJson?: string;
   readonly overwrite: boolean;
   readonly debug: boolean;
+  /** The secret key file (32 bytes): keys secure mode's sign flip. */
+  readonly keyFile?: string;
 }
 
 /** Flags that are shorthands for settings: flag → dotted key. */
@@ -27,7 +29,7 @@ export const SETTING_FLAGS = {
   'min-score': 'detect.minScore',
   dilate: 'track.dilate',
   ep: 'runtime.executionProvider',
-  'model-dir': 'runtime.modelDir',
+  'model-dir': 'diffuse.modelDir',
 } as const;
 
 /** parseArgs options every anonymizing command takes: config file, settings and their shorthand flags, --debug. */
@@ -46,6 +48,7 @@ export const SETTING_OPTIONS = {
   dilate: { type: 'string' },
   ep: { type: 'string' },
   'model-dir': { type: 'string' },
+  'key-file': { type: 'string', short: 'k' },
 } as const;
 
 /** The settings given by SETTING_OPTIONS, as dotted key → raw value in command-line order. */
@@ -106,5 +109,6 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
     ...(values['tracks-json'] ? { tracksJson: values['tracks-json'] } : {}),
     overwrite: values.overwrite ?? false,
     debug: values.debug ?? false,
+    ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
   };
 }

@@ -1,8 +1,6 @@
 /** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
 import type { Subscription } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
-import { classicAnonymizer } from '../anonymize/classic-anonymizer.js';
-import { parseHexColour } from '../anonymize/solid-fill.js';
 import type { Config } from '../config/config-schema.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import type { EncodeSummary } from '../egress/encoder.js';
@@ -13,6 +11,8 @@ import { openInput } from '../ingest/open-input.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
 import { anonymizeFile } from '../pipeline/anonymize-file.js';
+import { anonymizerFromConfig } from '../pipeline/anonymizer-from-config.js';
+import { openModelBundle } from '../pipeline/open-model-bundle.js';
 import { loadFaceAnalyzers, type LoadedAnalyzers } from '../pipeline/face-analyzers.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { TrackFacesOptions } from '../track/track-faces.js';
@@ -24,7 +24,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
   const binary = await locateConfiguredFfmpeg(config, env);
   const input = await openInput(req.input, { binary });
-  const { analyzers, anonymizer } = await loadAnonymizer(config, env);
+  const { analyzers, anonymizer, summary } = await loadAnonymizer(config, env, req.keyFile);
 
   const style: ProgressStyle = req.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
   // JSON events go to stdout for scripts; the bar goes to stderr so stdout stays clean.
@@ -84,11 +84,13 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
       fps: Math.round((frames / seconds) * 100) / 100,
       decoderWarnings: warnings,
       stageMs: Object.fromEntries(Object.entries(timer.snapshot()).map(([k, v]) => [k, Math.round(v)])),
+      ...summary(),
     });
     if (style === 'none' || style === 'bar') process.stderr.write(`nullcam: wrote ${outcome.output} (${frames} frames, ${tracks.size} face tracks)\n`);
     return 0;
   } finally {
     await analyzers.dispose();
+    await anonymizer.dispose?.();
   }
 }
 
@@ -98,11 +100,23 @@ export async function locateConfiguredFfmpeg(config: Config, env: NodeJS.Process
   return locateFfmpeg(override ? { override } : {});
 }
 
-/** Face models (loaded once; the caller disposes them) and the configured classic anonymizer. */
-export async function loadAnonymizer(config: Config, env: NodeJS.ProcessEnv): Promise<{ analyzers: LoadedAnalyzers; anonymizer: Anonymizer }> {
+/**
+ * Face models and the anonymizer --mode asks for, both loaded once; the caller disposes both. The
+ * anonymizer comes first: a diffusion mode without its bundle or key fails before any model loads.
+ * @param keyFile the secret key file (--key-file), which secure mode needs
+ */
+export async function loadAnonymizer(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  keyFile?: string,
+): Promise<{ analyzers: LoadedAnalyzers; anonymizer: Anonymizer; summary(): Record<string, unknown> }> {
+  const { anonymizer, summary } = await anonymizerFromConfig(config, openModelBundle, keyFile);
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
-  const analyzers = await loadFaceAnalyzers(store, config);
-  return { analyzers, anonymizer: classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! }) };
+  const analyzers = await loadFaceAnalyzers(store, config).catch(async (err: unknown) => {
+    await anonymizer.dispose?.();
+    throw err;
+  });
+  return { analyzers, anonymizer, summary };
 }
 
 export function trackOptions(config: Config): TrackFacesOptions {

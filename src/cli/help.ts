@@ -36,9 +36,13 @@ and never touches an existing one.
 
 Options:
   -o, --output FILE       the anonymized video to write
-  -m, --mode MODE         blur | pixelate | solid | mask (default: blur). mask fills the face oval from
-                          468 landmarks and keeps hair and background; the others cover an ellipse
-                          around the face box.
+  -m, --mode MODE         blur | pixelate | solid | mask | nullface | secure (default: blur). mask fills
+                          the face oval from 468 landmarks and keeps hair and background; blur, pixelate
+                          and solid cover an ellipse around the face box. nullface and secure replace
+                          the face with a generated one (diffusion, needs --model-dir): nullface steers
+                          away from the person's identity and keeps pose and expression; secure flips
+                          the latent's signs with --key-file's secret. Faces they cannot process are
+                          blurred.
   -c, --config FILE       settings file (JSON with comments; "nullcam config" prints all of them)
       --set KEY=VALUE     change one setting, repeatable: --set detect.stride=1 --set track.dilate=0.3
       --progress STYLE    bar | json | none (default: bar on a terminal, json lines otherwise; json ends
@@ -55,7 +59,9 @@ Options:
       --min-score X       = --set detect.minScore=X (lower covers more, with more false alarms)
       --dilate X          = --set track.dilate=X (bigger boxes)
       --ep NAME           = --set runtime.executionProvider=NAME (auto, cpu, cuda, webgpu)
-      --model-dir DIR     = --set runtime.modelDir=DIR
+      --model-dir DIR     = --set diffuse.modelDir=DIR: the model bundle of nullface and secure
+                          ("nullcam models make-test-bundle DIR" writes a random-weight test bundle)
+  -k, --key-file FILE     secure mode's secret key: a file of 32 random bytes, or a nullcam key file
       --debug             print stack traces of errors
 
 Settings (key, default, meaning):

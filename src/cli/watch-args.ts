@@ -14,6 +14,8 @@ export interface WatchRequest {
   readonly pollS: number;
   /** JSON lines on stdout instead of text lines on stderr. */
   readonly json: boolean;
+  /** The secret key file, for --mode secure. */
+  readonly keyFile?: string;
 }
 
 export function parseWatchArgs(argv: readonly string[]): WatchRequest {
@@ -42,6 +44,7 @@ export function parseWatchArgs(argv: readonly string[]): WatchRequest {
     settleS: seconds('--settle', values.settle, 10),
     pollS: seconds('--poll', values.poll, 2),
     json: values.json ?? false,
+    ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ export async function runWatch(req: WatchRequest, env: NodeJS.ProcessEnv): Promi
   const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
   const binary = await locateConfiguredFfmpeg(config, env);
   const state = await WatchState.load(path.resolve(req.stateFile ?? path.join(outDir, '.nullcam-watch.json')));
-  const { analyzers, anonymizer } = await loadAnonymizer(config, env);
+  const { analyzers, anonymizer } = await loadAnonymizer(config, env, req.keyFile);
   const log = (e: WatchEvent): void => {
     if (req.json) process.stdout.write(`${JSON.stringify(e)}\n`);
     else process.stderr.write(`nullcam watch: ${describe(e)}\n`);
@@ -57,6 +57,7 @@ export async function runWatch(req: WatchRequest, env: NodeJS.ProcessEnv): Promi
     });
   } finally {
     await analyzers.dispose();
+    await anonymizer.dispose?.();
   }
 }
 

@@ -40,6 +40,18 @@ export const CONFIG_SCHEMA = {
     maxMisses: numberField(6, 'Detector runs a track may miss before it is considered gone (it can still come back by identity).', 0, 100, true),
     reid: booleanField(true, 'Re-identify faces that come back after an occlusion by identity embedding, so they keep their track id.'),
   },
+  diffuse: {
+    modelDir: nullableStringField('Model bundle directory for the nullface and secure modes (manifest.json + ONNX graphs; "nullcam models make-test-bundle DIR" writes a random-weight test bundle).'),
+    steps: numberField(20, 'Nullface: timestep grid N; fewer steps are faster and coarser (paper: 100).', 2, 1000, true),
+    tSkip: numberField(13, 'Nullface: grid steps skipped at the noisy end, so steps - tSkip are run; more keeps more of the input (pose, expression), fewer changes more. 13 of 20 starts at t = 301, close to the noise level of the paper\'s 70 of 100 (t = 291).', 0, 999, true),
+    secureSteps: numberField(12, 'Secure: DDIM steps, each run twice (inversion to noise, then regeneration); more makes the inversion more exact (paper: 50).', 2, 1000, true),
+    lambdaCfg: numberField(10, 'Nullface guidance scale away from the identity; higher anonymizes harder, 20 and up hurts realism (paper: 10).', 0, 50),
+    lambdaId: numberField(1, 'Nullface: scale of the negated identity embedding (paper: 1).', 0, 5),
+    maskDelay: numberField(2, 'Nullface: denoising steps guided over the whole crop before the face mask applies (paper: 10 of 30).', 0, 999, true),
+    keyframeInterval: numberField(4, 'Frames between two full diffusion passes of a face track; frames between reuse the last result warped onto the current landmarks. 1 runs every frame.', 1, 250, true),
+    maxBatch: numberField(16, 'Most latents in one UNet call (faces x CFG branches x steps are batched); lower it if the device runs out of memory.', 1, 256, true),
+    seed: numberField(0, 'Seed of the per-track noise streams (nullface); the same input, settings and seed give the same output.', 0, 2 ** 32 - 1, true),
+  },
   encode: {
     codec: stringField('libx264', 'ffmpeg video encoder (libx264, libx265, h264_nvenc, ffv1, ...).'),
     preset: nullableStringField('Encoder preset (libx264: ultrafast ... veryslow); null takes veryfast for libx264/libx265, a good speed/size balance, and none for other encoders.'),

@@ -52,7 +52,7 @@ export function anonymizeFile(o: AnonymizeFileOptions): Observable<EncodeSummary
       anonymizeFaces(o.anonymizer, o.timer),
       tap((frame) => o.onFrame?.(frame)),
       concatMap(async (frame) => {
-        await tracks?.write(frame);
+        await tracks?.write(frame, o.anonymizer.faceNotes?.(frame));
         return frame;
       }),
       encodeTo({

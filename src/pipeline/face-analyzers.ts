@@ -2,6 +2,7 @@
  * Builds the track stage's models from config: the detector always, facemesh when the mode draws from
  * landmarks, the identity embedder when re-identification is on. One place owns their sessions.
  */
+import { isDiffusionMode } from '../anonymize/anonymize-mode.js';
 import type { Config } from '../config/config-schema.js';
 import { chooseExecutionProvider } from '../models/execution-provider.js';
 import type { ModelStore } from '../models/model-store.js';
@@ -38,7 +39,8 @@ export async function loadFaceAnalyzers(store: ModelStore, config: Config): Prom
     minFaceSize: config.detect.minFaceSize,
     scanPeriod: config.detect.scanPeriod,
   });
-  const landmarker = config.mode === 'mask' ? new FaceLandmarker(onnxModelRunner(await load(LANDMARK_MODEL))) : undefined;
+  // Mask mode draws the face oval; the diffusion modes align every face to their crop by it.
+  const landmarker = config.mode === 'mask' || isDiffusionMode(config.mode) ? new FaceLandmarker(onnxModelRunner(await load(LANDMARK_MODEL))) : undefined;
   const embedder = config.track.reid ? new FaceEmbedder(onnxModelRunner(await load(FACE_EMBEDDER_MODEL))) : undefined;
   return {
     device,

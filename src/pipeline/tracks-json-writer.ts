@@ -21,8 +21,11 @@ export class TracksJsonWriter {
     this.stream.write(`${head.slice(0, -1)},"frames":[\n`);
   }
 
-  /** Appends one frame; resolves when the stream can take more (backpressure). */
-  async write(frame: FaceFrame): Promise<void> {
+  /**
+   * Appends one frame; resolves when the stream can take more (backpressure).
+   * @param notes extra fields per face, by track id (the anonymizer's faceNotes)
+   */
+  async write(frame: FaceFrame, notes?: ReadonlyMap<number, object>): Promise<void> {
     const entry = {
       index: frame.index,
       pts: frame.pts,
@@ -32,6 +35,7 @@ export class TracksJsonWriter {
         box: [f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v * 10) / 10),
         score: Math.round(f.score * 1000) / 1000,
         origin: f.origin,
+        ...notes?.get(f.trackId),
       })),
     };
     const ok = this.stream.write(`${this.first ? '' : ',\n'}${JSON.stringify(entry)}`);

@@ -27,7 +27,7 @@ describe('config', () => {
   });
 
   it.each([
-    [{ mode: 'smudge' }, [], 'Expected one of blur, pixelate, solid, mask for mode but received "smudge" of type string'],
+    [{ mode: 'smudge' }, [], 'Expected one of blur, pixelate, solid, mask, nullface, secure for mode but received "smudge" of type string'],
     [{ detect: { strde: 2 } }, [], 'Unknown key "detect.strde" in config (known here: detect.minScore, detect.minFaceSize, detect.stride, detect.scanPeriod).'],
     [{ detect: 3 }, [], '"detect" in config must be an object of settings.'],
     [{ track: { dilate: -1 } }, [], 'Expected a number between 0 and 2 for track.dilate but received -1 of type number'],

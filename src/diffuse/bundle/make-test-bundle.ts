@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NullcamError } from '../../errors.js';
+import { ARCFACE_TEMPLATE } from '../face-alignment.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BundleManifest, type TensorSpec } from './bundle-manifest.js';
 import { encodeNpyFloat32 } from './npy-file.js';
 import { mulberry32, OnnxGraphBuilder } from './onnx-graph-builder.js';
@@ -19,14 +20,8 @@ import { buildTinyIdentityEncoderGraph, IDENTITY_ENCODER_IO } from './tiny-ident
 import { buildUnetGraph, UNET_IO, type UnetGraphConfig } from './unet-graph.js';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, VAE_IO, vaeLatentSize, type VaeGraphConfig } from './vae-graph.js';
 
-/** InsightFace's arcface_dst: where ArcFace expects the 5 landmarks in its 112² crop. */
-export const ARCFACE_TEMPLATE_112: ReadonlyArray<readonly [number, number]> = Object.freeze([
-  [38.2946, 51.6963],
-  [73.5318, 51.5014],
-  [56.0252, 71.7366],
-  [41.5493, 92.3655],
-  [70.7299, 92.2041],
-] as const);
+/** InsightFace's arcface_dst: where ArcFace expects the 5 landmarks in its 112² crop (one copy, in face-alignment.ts). */
+export const ARCFACE_TEMPLATE_112 = ARCFACE_TEMPLATE;
 
 export interface TestBundleOptions {
   /** Weights are a pure function of the seed (default 1). */
