@@ -129,7 +129,11 @@ function extrapolate(obs: readonly Observation[], i: number, frame: number): Box
   // lerpBox with t beyond [0,1] continues the straight line through b and a; velocity is damped by half
   // because detector jitter between two close detections extrapolates badly.
   const t = (frame - b.frame) / (a.frame - b.frame);
-  return lerpBox(a.box, lerpBox(b.box, a.box, t), 0.5);
+  const moved = lerpBox(a.box, lerpBox(b.box, a.box, t), 0.5);
+  // The centre follows the motion, the size never shrinks below the nearest detection's: a face shrinking
+  // between two detections would otherwise extrapolate to a tiny or negative box and go uncovered.
+  const width = Math.max(moved.width, a.box.width), height = Math.max(moved.height, a.box.height);
+  return { x: moved.x + (moved.width - width) / 2, y: moved.y + (moved.height - height) / 2, width, height };
 }
 
 function union(a: Box, b: Box): Box {

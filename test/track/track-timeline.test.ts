@@ -73,6 +73,22 @@ describe('TrackTimeline', () => {
     expect(tl.facesAt(19)).toHaveLength(1);
   });
 
+  it('never extrapolates a box smaller than the nearest detection, however fast the face shrank', () => {
+    const tl = new TrackTimeline(opts);
+    tl.observe(1, { frame: 0, box: { x: 0, y: 0, width: 40, height: 40 }, score: 0.9 });
+    tl.observe(1, { frame: 1, box: { x: 10, y: 10, width: 20, height: 20 }, score: 0.9 });
+    for (const frame of [2, 4, 6]) {
+      const [f] = tl.facesAt(frame);
+      expect(f.box.width).toBeGreaterThanOrEqual(20);
+      expect(f.box.height).toBeGreaterThanOrEqual(20);
+    }
+    // Backwards too: before the first detection, from a face that grew.
+    const back = new TrackTimeline(opts);
+    back.observe(1, { frame: 10, box: { x: 10, y: 10, width: 20, height: 20 }, score: 0.9 });
+    back.observe(1, { frame: 11, box: { x: 0, y: 0, width: 40, height: 40 }, score: 0.9 });
+    expect(back.facesAt(7)[0].box.width).toBeGreaterThanOrEqual(20);
+  });
+
   it('prunes ended tracks', () => {
     const tl = new TrackTimeline(opts);
     tl.observe(1, { frame: 0, box: box(0), score: 0.9 });
