@@ -14,6 +14,10 @@ export interface AnonymizeRequest {
   readonly tracksJson?: string;
   readonly overwrite: boolean;
   readonly debug: boolean;
+  /** Write recovery data sealed with this master key file (nullcam keygen). */
+  readonly keyFile?: string;
+  /** Write recovery data sealed with a key derived from a passphrase. */
+  readonly passphrase?: boolean;
 }
 
 /** Flags that are shorthands for settings: flag → dotted key. */
@@ -56,6 +60,8 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
         dilate: { type: 'string' },
         ep: { type: 'string' },
         'model-dir': { type: 'string' },
+        'key-file': { type: 'string', short: 'k' },
+        passphrase: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -90,5 +96,7 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
     ...(values['tracks-json'] ? { tracksJson: values['tracks-json'] } : {}),
     overwrite: values.overwrite ?? false,
     debug: values.debug ?? false,
+    ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
+    ...(values.passphrase ? { passphrase: true } : {}),
   };
 }

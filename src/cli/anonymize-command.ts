@@ -16,6 +16,8 @@ import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { TrackFacesOptions } from '../track/track-faces.js';
 import type { AnonymizeRequest } from './anonymize-args.js';
+import { checkKeySource, masterKeyForWriting } from './key-source.js';
+import { version } from './version.js';
 import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
 
 /** @returns the exit code; throws NullcamError for anything the user can fix */
@@ -24,6 +26,8 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const ffmpegOverride = config.runtime.ffmpeg ?? env.NULLCAM_FFMPEG;
   const binary = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {});
   const input = await openInput(req.input, { binary });
+  checkKeySource(req, 'nullcam anonymize', false);
+  const recoveryKey = req.keyFile !== undefined || req.passphrase ? await masterKeyForWriting(req, env, (m) => void process.stderr.write(`nullcam: warning: ${m}\n`)) : undefined;
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
   const analyzers = await loadFaceAnalyzers(store, config);
   const anonymizer = classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! });
@@ -34,6 +38,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const timer = new StageTimer();
   const tracks = new Set<number>();
   let frames = 0, faces = 0, warnings = 0;
+  let recoveryFile: { file: string; bytes: number } | undefined;
   const totalFrames = input.info.video.frameCount ?? undefined;
 
   let subscription: Subscription | undefined;
@@ -54,6 +59,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
       video: videoOptions(config),
       audio: config.encode.audio === 'copy',
       ...(req.tracksJson ? { tracksJson: req.tracksJson } : {}),
+      ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version(), onWritten: (file, bytes) => void (recoveryFile = { file, bytes }) } } : {}),
       timer,
       onFrame(frame) {
         frames++;
@@ -85,9 +91,11 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
       seconds: Math.round(seconds * 100) / 100,
       fps: Math.round((frames / seconds) * 100) / 100,
       decoderWarnings: warnings,
+      ...(recoveryFile ? { recovery: recoveryFile.file, recoveryBytes: recoveryFile.bytes } : {}),
       stageMs: Object.fromEntries(Object.entries(timer.snapshot()).map(([k, v]) => [k, Math.round(v)])),
     });
     if (style === 'none' || style === 'bar') process.stderr.write(`nullcam: wrote ${outcome.output} (${frames} frames, ${tracks.size} face tracks)\n`);
+    if (recoveryFile && style !== 'json') process.stderr.write(`nullcam: wrote recovery data ${recoveryFile.file} (${recoveryFile.bytes} bytes); nullcam reveal restores the faces with the key\n`);
     return 0;
   } finally {
     await analyzers.dispose();

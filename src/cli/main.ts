@@ -2,8 +2,6 @@
  * The nullcam command. Parses the command line, builds components from config, runs, and turns every
  * failure into one line on stderr with a non-zero exit code (stack traces only with --debug).
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import { renderDefaultConfig } from '../config/render-config.js';
 import { NullcamError } from '../errors.js';
@@ -13,7 +11,13 @@ import { ModelStore } from '../models/model-store.js';
 import { runAnonymize } from './anonymize-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
-import { anonymizeHelp, MAIN_HELP } from './help.js';
+import { anonymizeHelp, KEY_HELP, MAIN_HELP } from './help.js';
+import { strictArgs } from './strict-args.js';
+import { version } from './version.js';
+import { runInspect } from './inspect-command.js';
+import { runKeygen } from './keygen-command.js';
+import { runKeys } from './keys-command.js';
+import { parseRevealArgs, runReveal } from './reveal-command.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
 
 /** @returns the process exit code */
@@ -43,7 +47,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(MAIN_HELP);
       return 0;
     case 'help':
-      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : MAIN_HELP);
+      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] && rest[0] in KEY_HELP ? KEY_HELP[rest[0] as keyof typeof KEY_HELP] : MAIN_HELP);
       return 0;
     case '--version':
     case '-v':
@@ -62,8 +66,20 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case 'config':
       process.stdout.write(renderDefaultConfig());
       return 0;
+    case 'keygen':
+    case 'reveal':
+    case 'inspect':
+    case 'keys':
+      if (wantsHelp) {
+        process.stdout.write(KEY_HELP[command]);
+        return 0;
+      }
+      if (command === 'keygen') return runKeygen(rest, process.env);
+      if (command === 'reveal') return runReveal(parseRevealArgs(rest), process.env);
+      if (command === 'inspect') return runInspect(rest);
+      return runKeys(rest, process.env);
     default:
-      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, doctor, models, config, help.`, 2);
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, reveal, keygen, keys, inspect, doctor, models, config, help.`, 2);
   }
 }
 
@@ -94,17 +110,3 @@ async function models(argv: readonly string[]): Promise<number> {
   }
   throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR]', 2);
 }
-
-function strictArgs(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string): { values: Record<string, string | boolean | undefined> } {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> };
-  } catch (err) {
-    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam ${command} --help".`, 2, { cause: err });
-  }
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `nullcam ${pkg.version}`;
-}
-
