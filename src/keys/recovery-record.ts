@@ -6,7 +6,8 @@
  *   u32 BE  seq: position of the record in the file, from 0
  *   u32 BE  track id (END_TRACK for the end record)
  *   u32 BE  frame index the record belongs to
- *   i64 BE  that frame's timestamp in µs
+ *   i64 BE  that frame's timestamp in µs after the video's first frame (players and remuxers shift a
+ *           video's start, e.g. to where its audio starts; they keep the distances)
  *   …       ciphertext, then the 16-byte tag
  *
  * The AAD is the video fingerprint followed by the length and the clear fields, so a record opens only in

@@ -34,6 +34,8 @@ export class RecoveryWriter implements CompanionFile {
   private bytes = 0;
   private readonly tracks = new Map<number, { key: Buffer; regions: number; firstFrame: number; lastFrame: number }>();
   private committed = false;
+  /** µs timestamp of the video's first frame: records carry times relative to it (see recovery-record.ts). */
+  private originUs: number | undefined;
 
   private constructor(
     private readonly temp: TempOutput,
@@ -76,12 +78,19 @@ export class RecoveryWriter implements CompanionFile {
     if (!track) this.tracks.set(trackId, (track = { key: trackKey(this.master, this.fingerprint, trackId), regions: 0, firstFrame: frame.index, lastFrame: frame.index }));
     track.regions++;
     track.lastFrame = frame.index;
-    await this.seal(track.key, { kind: RecordKind.region, trackId, frameIndex: frame.index, ptsUs: toMicroseconds(frame.pts, frame.timeBase) }, payload);
+    await this.seal(track.key, { kind: RecordKind.region, trackId, frameIndex: frame.index, ptsUs: this.relativeUs(frame) }, payload);
   }
 
-  /** Counts a frame (with or without regions); the end record holds the count. */
-  frameDone(): void {
+  /** Counts a frame (with or without regions, after them); the end record holds the count. */
+  frameDone(frame: Frame): void {
+    this.relativeUs(frame);
     this.frames++;
+  }
+
+  private relativeUs(frame: Frame): number {
+    const us = toMicroseconds(frame.pts, frame.timeBase);
+    this.originUs ??= us;
+    return us - this.originUs;
   }
 
   /** Writes the end records, syncs, and renames the file into place. */

@@ -54,7 +54,7 @@ export function sealOriginals(writer: RecoveryWriter, anonymizer: Anonymizer, ti
       }),
     );
     for (let k = 0; k < payloads.length; k++) await writer.writeRegion(frame, frame.originals[k].trackId, payloads[k]);
-    writer.frameDone();
+    writer.frameDone(frame);
     timer?.add('recovery', performance.now() - t0);
     const { originals: _, ...rest } = frame;
     return rest;

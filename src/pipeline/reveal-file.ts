@@ -48,6 +48,7 @@ export function revealFile(o: RevealFileOptions): Observable<EncodeSummary> {
       return pending.done ? undefined : pending.value;
     };
     let frames = 0;
+    let originUs: number | undefined;
     const video = o.input.info.video;
     return decodeFrames(o.input, { binary: o.binary, credit, format: 'yuv420p' }).pipe(
       concatMap(async (frame) => {
@@ -56,11 +57,13 @@ export function revealFile(o: RevealFileOptions): Observable<EncodeSummary> {
         }
         frames++;
         let restored = 0;
+        const us = toMicroseconds(frame.pts, frame.timeBase);
+        originUs ??= us;
+        const at = us - originUs;
         for (let r = await peek(); r && r.header.frameIndex === frame.index; r = await peek()) {
-          const at = toMicroseconds(frame.pts, frame.timeBase);
           if (Math.abs(at - r.header.ptsUs) > PTS_TOLERANCE_US) {
             throw new NullcamError(
-              `The recovery data does not fit ${o.input.displayName}: frame ${frame.index} is at ${seconds(at)} s, its record says ${seconds(r.header.ptsUs)} s; was the video cut or re-encoded?`,
+              `The recovery data does not fit ${o.input.displayName}: frame ${frame.index} comes ${seconds(at)} s after the first, its record says ${seconds(r.header.ptsUs)} s; was the video cut or re-encoded?`,
             );
           }
           pasteRegion(frame, r.payload.mask, r.payload.pixels);
