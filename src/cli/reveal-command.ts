@@ -10,6 +10,7 @@ import { EXIT_INTERRUPTED, NullcamError } from '../errors.js';
 import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { openInput } from '../ingest/open-input.js';
 import { openRecoveryFile } from '../keys/recovery-reader.js';
+import { sha256File } from '../keys/sha256-file.js';
 import { describeProblem, RecoveryVerifier, type RecordProblem } from '../keys/recovery-verifier.js';
 import { revealFile } from '../pipeline/reveal-file.js';
 import { checkKeySource, unlockRecovery, type KeySource } from './key-source.js';
@@ -97,6 +98,10 @@ export async function runReveal(req: RevealRequest, env: NodeJS.ProcessEnv): Pro
   if (audit.regions === 0 && req.track !== undefined) throw new NullcamError(`This video has no recovery records for track ${req.track}; nullcam inspect lists its tracks.`, 1);
   if (audit.problems.length > 0 && !req.allowPartial) {
     throw new NullcamError(`The recovery data failed ${audit.problems.length} check(s), listed above; nothing was restored. --allow-partial restores the intact records only.`, 1);
+  }
+  if (audit.videoSha256 === undefined) warn(`the recovery data's end records are lost, so nothing proves it belongs to ${input.displayName}`);
+  else if (audit.videoSha256 !== (await sha256File(input.source))) {
+    throw new NullcamError(`${file.path} was written for another file than ${input.displayName} (its SHA-256 differs): reveal the video exactly as nullcam anonymize wrote it.`, 1);
   }
 
   const verifier = new RecoveryVerifier(file, keyring, (p) => {

@@ -47,7 +47,8 @@ export interface EncodeOptions {
 
 /** A file committed together with the output. */
 export interface CompanionFile {
-  commit(): Promise<void>;
+  /** @param video the finished video, still under its temp name */
+  commit(video: string): Promise<void>;
   /** Removes it: the temp file before commit, the committed file after. Safe to call twice. */
   discard(): Promise<void>;
 }
@@ -174,7 +175,7 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
         if (done || closed) return;
         if (exit.code !== 0) throw encoderError(exit);
         // Companion first: a crash between the two renames leaves no video, rather than a video without its companion.
-        await options.companion?.commit();
+        await options.companion?.commit(temp!.path);
         await temp!.commit();
         done = true;
         subscriber.next({ output: temp!.output, frames: count, argv: proc.argv, kept: plan.kept, dropped: plan.dropped, durationMs: Date.now() - started });

@@ -28,6 +28,8 @@ export class RecoveryVerifier {
   regions = 0;
   /** What the end record says, once read (master key only). */
   end?: RecoveryEnd;
+  /** SHA-256 of the video file the records were written with, from an end record the keyring opens. */
+  videoSha256?: string;
   private readonly trackEnds = new Map<number, TrackEnd>();
   private readonly seen = new Map<number, number>();
 
@@ -65,10 +67,16 @@ export class RecoveryVerifier {
       } else if (header.kind === RecordKind.trackEnd) {
         const key = this.keyring.keyFor(header.trackId);
         const end = key && this.openJson<TrackEnd>(key, read.sealed, at);
-        if (end) this.trackEnds.set(header.trackId, end);
+        if (end) {
+          this.trackEnds.set(header.trackId, end);
+          this.videoSha256 ??= end.videoSha256;
+        }
       } else {
         endSeen = true;
-        if (this.keyring.indexKey) this.end = this.openJson<RecoveryEnd>(this.keyring.indexKey, read.sealed, at);
+        if (this.keyring.indexKey) {
+          this.end = this.openJson<RecoveryEnd>(this.keyring.indexKey, read.sealed, at);
+          if (this.end) this.videoSha256 = this.end.videoSha256;
+        }
       }
     }
     this.checkCompleteness(endSeen);

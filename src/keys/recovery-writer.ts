@@ -6,6 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open, unlink } from 'node:fs/promises';
+import { sha256File } from './sha256-file.js';
 import type { CompanionFile } from '../egress/encoder.js';
 import { reserveTempFile, type TempOutput } from '../egress/output-file.js';
 import { toMicroseconds } from '../egress/encoder.js';
@@ -19,13 +20,16 @@ export interface RecoveryEnd {
   readonly frames: number;
   readonly regions: number;
   readonly tracks: readonly number[];
+  /** SHA-256 (hex) of the video file these records were written with: binds the file to its video. */
+  readonly videoSha256: string;
 }
 
-/** What a track's end record says. */
+/** What a track's end record says (the video hash too, for holders of a per-track key). */
 export interface TrackEnd {
   readonly regions: number;
   readonly firstFrame: number;
   readonly lastFrame: number;
+  readonly videoSha256: string;
 }
 
 export class RecoveryWriter implements CompanionFile {
@@ -93,17 +97,18 @@ export class RecoveryWriter implements CompanionFile {
     return us - this.originUs;
   }
 
-  /** Writes the end records, syncs, and renames the file into place. */
-  async commit(): Promise<void> {
+  /** Writes the end records (with the finished video's hash), syncs, and renames the file into place. */
+  async commit(video: string): Promise<void> {
+    const videoSha256 = await sha256File(video);
     const ids = [...this.tracks.keys()].sort((a, b) => a - b);
     let regions = 0;
     for (const id of ids) {
       const t = this.tracks.get(id)!;
       regions += t.regions;
-      const end: TrackEnd = { regions: t.regions, firstFrame: t.firstFrame, lastFrame: t.lastFrame };
+      const end: TrackEnd = { regions: t.regions, firstFrame: t.firstFrame, lastFrame: t.lastFrame, videoSha256 };
       await this.seal(t.key, { kind: RecordKind.trackEnd, trackId: id, frameIndex: this.frames, ptsUs: 0 }, Buffer.from(JSON.stringify(end)));
     }
-    const end: RecoveryEnd = { frames: this.frames, regions, tracks: ids };
+    const end: RecoveryEnd = { frames: this.frames, regions, tracks: ids, videoSha256 };
     await this.seal(indexKey(this.master, this.fingerprint), { kind: RecordKind.end, trackId: END_TRACK, frameIndex: this.frames, ptsUs: 0 }, Buffer.from(JSON.stringify(end)));
     await this.file.sync();
     await this.file.close();

@@ -2,7 +2,7 @@
  * The recovery file end to end without video: written by RecoveryWriter, read back by the reader and the
  * verifier with master and per-track keyrings, and every tampering the brief names detected per record.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,7 +49,8 @@ async function writeFile(name: string, master = randomBytes(32)): Promise<{ vide
     }
     writer.frameDone(f);
   }
-  await writer.commit();
+  writeFileSync(video, `video ${name}`);
+  await writer.commit(video);
   return { video, master };
 }
 
@@ -83,7 +84,8 @@ describe('recovery file', () => {
     expect(opened.map((r) => [r.header.frameIndex, r.header.trackId])).toEqual(Array.from({ length: FRAMES }, (_, i) => [[i, 1], [i, 2]]).flat());
     const mask = rectMask({ x: 2, y: 4, width: 16, height: 20 }, W, H)!;
     expect(Buffer.from(opened[4].payload.pixels).equals(packRegion(frame(2), mask))).toBe(true);
-    expect(verifier.end).toEqual({ frames: FRAMES, regions: 12, tracks: [1, 2] });
+    expect(verifier.end).toEqual({ frames: FRAMES, regions: 12, tracks: [1, 2], videoSha256: createHash('sha256').update('video ok').digest('hex') });
+    expect(verifier.videoSha256).toBe(verifier.end!.videoSha256);
     expect(readFileSync(recoveryPathFor(video)).includes(master)).toBe(false);
     expect(readFileSync(recoveryPathFor(video)).includes(packRegion(frame(0), mask).subarray(0, 32))).toBe(false);
   });
