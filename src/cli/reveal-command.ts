@@ -18,7 +18,10 @@ import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
 import { runInterruptible } from './run-interruptible.js';
 import { strictArgs } from './strict-args.js';
 
-/** H.264 quality for a restored .mp4/.mov: CRF 12 keeps restored faces above 45 dB PSNR on the test clips. */
+/**
+ * H.264 quality for a restored .mp4/.mov. Measured inside the restored regions: CRF 12 gave 48.2 dB
+ * (interview.mp4, 2 s) and 47.4 dB (Megamind.avi, 3 s); CRF 20, anonymize's default, 43.9 dB on interview.
+ */
 export const REVEAL_H264_CRF = 12;
 
 export interface RevealRequest extends KeySource {

@@ -37,26 +37,40 @@ function transform(src: Uint8Array, dst: Uint8Array, values: Uint8Array, layout:
         prevFrom = prevTo = 0;
         continue;
       }
-      for (let i = from; i < to; i++) {
+      const rowStart = o;
+      // Pixels with all three neighbours: [inFrom, inTo). The rest (row ends, overhangs) take the general path.
+      const inFrom = Math.max(from + 1, prevFrom + 1), inTo = Math.min(to, prevTo);
+      const up = prevStart - prevFrom * c, here = rowStart - from * c;
+      const edge = (i: number): void => {
         const hasLeft = i > from, hasUp = i >= prevFrom && i < prevTo, hasUpLeft = i - 1 >= prevFrom && i - 1 < prevTo;
-        for (let ch = 0; ch < c; ch++, o++) {
-          const a = hasLeft ? values[o - c] : -1;
-          const b = hasUp ? values[prevStart + (i - prevFrom) * c + ch] : -1;
-          let p: number;
-          if (a < 0 && b < 0) p = 128;
-          else if (a < 0) p = b;
-          else if (b < 0) p = a;
-          else if (!hasUpLeft) p = (a + b) >> 1;
-          else {
-            const ul = values[prevStart + (i - 1 - prevFrom) * c + ch];
-            p = ul >= Math.max(a, b) ? Math.min(a, b) : ul <= Math.min(a, b) ? Math.max(a, b) : a + b - ul;
-          }
-          dst[o] = inverse ? (src[o] + p) & 255 : (src[o] - p) & 255;
+        for (let ch = 0; ch < c; ch++) {
+          const k = here + i * c + ch;
+          const a = hasLeft ? values[k - c] : -1;
+          const b = hasUp ? values[up + i * c + ch] : -1;
+          const p = a < 0 && b < 0 ? 128 : a < 0 ? b : b < 0 ? a : !hasUpLeft ? (a + b) >> 1 : med(a, b, values[up + (i - 1) * c + ch]);
+          dst[k] = inverse ? (src[k] + p) & 255 : (src[k] - p) & 255;
         }
-      }
-      prevStart = o - (to - from) * c;
+      };
+      if (c === 1 && inFrom < inTo) {
+        for (let i = from; i < inFrom; i++) edge(i);
+        for (let i = inFrom; i < inTo; i++) {
+          const k = here + i, u = up + i;
+          const a = values[k - 1], b = values[u], ul = values[u - 1];
+          const lo = a < b ? a : b, hi = a < b ? b : a;
+          const p = ul >= hi ? lo : ul <= lo ? hi : a + b - ul;
+          dst[k] = inverse ? (src[k] + p) & 255 : (src[k] - p) & 255;
+        }
+        for (let i = inTo; i < to; i++) edge(i);
+      } else for (let i = from; i < to; i++) edge(i);
+      o = rowStart + (to - from) * c;
+      prevStart = rowStart;
       prevFrom = from;
       prevTo = to;
     }
   }
+}
+
+/** The median edge detector: min or max of left and up at an edge, else the planar prediction. */
+function med(a: number, b: number, ul: number): number {
+  return ul >= Math.max(a, b) ? Math.min(a, b) : ul <= Math.min(a, b) ? Math.max(a, b) : a + b - ul;
 }
