@@ -146,6 +146,6 @@ export async function runReveal(req: RevealRequest, env: NodeJS.ProcessEnv): Pro
   const seconds = progress.elapsedSeconds();
   progress.done({ output: outcome.output, frames, faces: restored, tracks: tracks.size, seconds: Math.round(seconds * 100) / 100, fps: Math.round((frames / seconds) * 100) / 100, failedChecks: failed });
   const partial = failed > 0 ? `; ${failed} check(s) failed and those records were skipped` : '';
-  process.stderr.write(`nullcam: restored ${restored} face regions of ${tracks.size} track(s) in ${frames} frames into ${outcome.output}${partial}\n`);
+  if (style !== 'json') process.stderr.write(`nullcam: restored ${restored} face regions of ${tracks.size} track(s) in ${frames} frames into ${outcome.output}${partial}\n`);
   return 0;
 }
