@@ -24,6 +24,9 @@ import { strictArgs } from './strict-args.js';
  */
 export const REVEAL_H264_CRF = 12;
 
+/** Problems listed one per line; a changed header fails every record, and that needs no thousand lines. */
+const MAX_LISTED = 20;
+
 export interface RevealRequest extends KeySource {
   readonly input: string;
   readonly output: string;
@@ -96,8 +99,12 @@ export async function runReveal(req: RevealRequest, env: NodeJS.ProcessEnv): Pro
   const file = await openRecoveryFile(input.source);
   const keyring = await unlockRecovery(file, req, req.track, env, warn);
 
-  const report = (p: RecordProblem): void => void process.stderr.write(`nullcam: ${describeProblem(p)}\n`);
+  let listed = 0;
+  const report = (p: RecordProblem): void => {
+    if (listed++ < MAX_LISTED) process.stderr.write(`nullcam: ${describeProblem(p)}\n`);
+  };
   const audit = await new RecoveryVerifier(file, keyring, report).audit();
+  if (listed > MAX_LISTED) process.stderr.write(`nullcam: … and ${listed - MAX_LISTED} more problems\n`);
   if (audit.regions === 0 && req.track !== undefined) throw new NullcamError(`This video has no recovery records for track ${req.track}; nullcam inspect lists its tracks.`, 1);
   if (audit.problems.length > 0 && !req.allowPartial) {
     throw new NullcamError(`The recovery data failed ${audit.problems.length} check(s), listed above; nothing was restored. --allow-partial restores the intact records only.`, 1);
