@@ -3,7 +3,7 @@
  * built (models loaded, config resolved); this file only wires them and owns the flow control.
  */
 import { unlink } from 'node:fs/promises';
-import { concatMap, defer, finalize, from, Observable, switchMap, tap } from 'rxjs';
+import { concatMap, defer, finalize, from, Observable, switchMap, tap, type OperatorFunction } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { anonymizeFaces } from '../anonymize/anonymize-faces.js';
 import type { EncodeSummary } from '../egress/encoder.js';
@@ -18,7 +18,7 @@ import { newVideoId, recoveryPathFor } from '../keys/recovery-header.js';
 import { RecoveryWriter } from '../keys/recovery-writer.js';
 import type { FaceFrame } from '../track/face.js';
 import { trackFaces, type FaceAnalyzers, type TrackFacesOptions } from '../track/track-faces.js';
-import { captureOriginals, sealOriginals } from './capture-originals.js';
+import { captureOriginals, sealOriginals, type CapturedFrame } from './capture-originals.js';
 import { Credit } from './credit.js';
 import type { StageTimer } from './stage-timer.js';
 import { TracksJsonWriter } from './tracks-json-writer.js';
@@ -59,8 +59,13 @@ export interface RecoveryOptions {
  * place; unsubscribing stops ffmpeg and removes every temp file.
  */
 export function anonymizeFile(o: AnonymizeFileOptions): Observable<EncodeSummary> {
-  // The recovery file is reserved first: an existing one is refused before any decoding.
-  return defer(() => from(o.recovery ? createRecoveryWriter(o, o.recovery) : Promise.resolve(undefined))).pipe(switchMap((writer) => anonymizeWith(o, writer)));
+  return defer(() => {
+    if (!o.recovery) return anonymizeWith(o, undefined);
+    // Checked first: a mode that cannot say which pixels it changes cannot write recovery data.
+    const capture = captureOriginals(o.anonymizer, o.timer);
+    // The recovery file is reserved next: an existing one is refused before any decoding.
+    return from(createRecoveryWriter(o, o.recovery)).pipe(switchMap((writer) => anonymizeWith(o, { writer, capture })));
+  });
 }
 
 function createRecoveryWriter(o: AnonymizeFileOptions, r: RecoveryOptions): Promise<RecoveryWriter> {
@@ -77,7 +82,8 @@ function createRecoveryWriter(o: AnonymizeFileOptions, r: RecoveryOptions): Prom
   }, r.key);
 }
 
-function anonymizeWith(o: AnonymizeFileOptions, writer: RecoveryWriter | undefined): Observable<EncodeSummary> {
+function anonymizeWith(o: AnonymizeFileOptions, recovery: { writer: RecoveryWriter; capture: OperatorFunction<FaceFrame, CapturedFrame> } | undefined): Observable<EncodeSummary> {
+  const writer = recovery?.writer;
   return defer(() => {
     // Frames alive at once: the look-ahead the track stage holds, plus one in each of decode, anonymize
     // and encode. At 1080p yuv420p (3.1 MB a frame) the default 12 + 4 is ~50 MB, whatever the input length.
@@ -87,8 +93,8 @@ function anonymizeWith(o: AnonymizeFileOptions, writer: RecoveryWriter | undefin
     let finished = false;
     return decodeFrames(o.input, { binary: o.binary, credit, format: 'yuv420p', ...(o.onDecoderWarning ? { onWarning: o.onDecoderWarning } : {}) }).pipe(
       trackFaces(o.analyzers, o.track, o.timer),
-      writer
-        ? (frames) => frames.pipe(captureOriginals(o.anonymizer, o.timer), anonymizeFaces(o.anonymizer, o.timer), sealOriginals(writer, o.anonymizer, o.timer))
+      recovery
+        ? (frames) => frames.pipe(recovery.capture, anonymizeFaces(o.anonymizer, o.timer), sealOriginals(recovery.writer, o.anonymizer, o.timer))
         : anonymizeFaces(o.anonymizer, o.timer),
       tap((frame) => o.onFrame?.(frame)),
       concatMap(async (frame) => {
