@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyFingerprint } from '../../src/keys/key-derivation.js';
+import { deriveFromPassphrase, keyFingerprint } from '../../src/keys/key-derivation.js';
 import { parseKeyFile } from '../../src/keys/key-file.js';
 import { recoveryPathFor } from '../../src/keys/recovery-header.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
@@ -64,6 +64,15 @@ describe('keygen', () => {
     expect(again.status).toBe(2);
     expect(oneLine(again.stderr)).toEqual([expect.stringMatching(/already exists; nullcam never overwrites a key file/)]);
     expect(readFileSync(key, 'utf8')).toBe(keyText);
+  });
+
+  it('--passphrase stores its scrypt parameters, so the passphrase re-derives the same key', async () => {
+    const file = at('pass.key');
+    expect(run(['keygen', '-o', file, '--passphrase'], { NULLCAM_PASSPHRASE: PASSPHRASE }).status).toBe(0);
+    const k = parseKeyFile(readFileSync(file, 'utf8'));
+    expect(k).toMatchObject({ kind: 'master', kdf: { name: 'scrypt', N: 2 ** 17, r: 8, p: 1 } });
+    if (k?.kind !== 'master' || !k.kdf) throw new Error('no kdf');
+    expect((await deriveFromPassphrase(PASSPHRASE, k.kdf)).equals(k.key)).toBe(true);
   });
 });
 
