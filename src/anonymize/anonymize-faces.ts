@@ -4,7 +4,8 @@ import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { FaceFrame } from '../track/face.js';
 import type { Anonymizer } from './anonymizer.js';
 
-export function anonymizeFaces(anonymizer: Anonymizer, timer?: StageTimer): OperatorFunction<FaceFrame, FaceFrame> {
+/** Generic in the frame type, so fields earlier stages added ride through. */
+export function anonymizeFaces<F extends FaceFrame>(anonymizer: Anonymizer, timer?: StageTimer): OperatorFunction<F, F> {
   // concatMap keeps order and runs one frame at a time; the pipeline's Credit bounds its queue.
   return concatMap(async (frame) => {
     if (frame.faces.length === 0) return frame;

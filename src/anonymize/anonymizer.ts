@@ -1,5 +1,6 @@
 /** What every anonymization method offers the pipeline: change the faces of one frame, in place. */
 import type { FaceFrame } from '../track/face.js';
+import type { RegionMask } from './region-mask.js';
 
 export interface Anonymizer {
   /** Short name for logs and summaries ("blur", "nullface", ...). */
@@ -11,5 +12,17 @@ export interface Anonymizer {
    * (--tracks-json); the diffusion modes record how each face was warped and which keyframe it shows.
    */
   faceNotes?(frame: FaceFrame): ReadonlyMap<number, object> | undefined;
+  /**
+   * The pixels anonymizeInPlace will change, one mask per face in `frame.faces` order (undefined: that face
+   * changes nothing), called just before it. Recovery data (--key-file) stores exactly these pixels, so a
+   * mode that changes any pixel outside them cannot be made reversible; modes without it cannot write
+   * recovery data at all.
+   */
+  regions?(frame: FaceFrame): ReadonlyArray<RegionMask | undefined>;
+  /**
+   * Opaque bytes stored, encrypted, with face `faceIndex`'s recovery record (e.g. a warp and mask), called
+   * just after anonymizeInPlace.
+   */
+  recoveryExtra?(frame: FaceFrame, faceIndex: number): Uint8Array | undefined;
   dispose?(): Promise<void>;
 }

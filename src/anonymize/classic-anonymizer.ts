@@ -38,6 +38,7 @@ export function classicAnonymizer(options: ClassicOptions): Anonymizer {
   };
   return {
     name: options.mode,
+    regions: (frame) => frame.faces.map((face) => region(frame, face)),
     anonymizeInPlace(frame) {
       for (const face of frame.faces) {
         const mask = region(frame, face);

@@ -2,18 +2,21 @@
  * `npm run bench`: how much slower than a plain ffmpeg re-encode is nullcam on the same clip? The baseline
  * decodes and encodes with the very settings nullcam uses, so the ratio isolates what detection, tracking
  * and anonymizing cost. Clips are made from samples/interview.mp4 so the bench needs nothing outside the repo.
+ * Then, on the 720p clip, the same run with a key: what writing recovery data costs (time ratio against the
+ * run without a key) and how large it is per minute of video.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { lastValueFrom, type Observable } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
 import { loadAnonymizer, trackOptions, videoOptions } from '../cli/anonymize-command.js';
 import { defaultConfig } from '../config/load-config.js';
 import { locateFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { openInput } from '../ingest/open-input.js';
-import { anonymizeFile } from '../pipeline/anonymize-file.js';
+import { anonymizeFile, type RecoveryOptions } from '../pipeline/anonymize-file.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { ChildCpuSampler } from './child-cpu-sampler.js';
@@ -27,6 +30,8 @@ const FPS = 25;
 /** 1080p is where the target applies: nullcam at no worse than 1/0.8 of a plain re-encode's time. */
 const TARGET_RATIO = 0.8;
 const STAGES = ['detect', 'embed', 'landmarks', 'anonymize'] as const;
+/** Clips the recovery-data overhead is measured on. */
+const RECOVERY_CLIPS = ['720p'];
 
 interface Clip {
   readonly name: string;
@@ -51,6 +56,20 @@ interface Result {
   decodeCpuMsPerFrame: number;
   encodeCpuMsPerFrame: number;
   maxRssMb: number;
+}
+
+interface RecoveryResult {
+  clip: string;
+  /** The run without a key (the table above), and the same with one. */
+  nullcamS: number;
+  withKeyS: number;
+  /** withKeyS / nullcamS. */
+  overheadRatio: number;
+  /** The same for the CPU time of nullcam's own process (thread pool included): steadier on a busy machine. */
+  cpuOverheadRatio: number;
+  recoveryMsPerFrame: number;
+  recoveryMb: number;
+  mbPerMinute: number;
 }
 
 /**
@@ -95,32 +114,19 @@ async function main(): Promise<void> {
   const { analyzers, anonymizer } = await loadAnonymizer(config, process.env);
   process.stderr.write(`bench: ffmpeg ${binary.version} (${binary.origin}), models on ${analyzers.device}, mode ${config.mode}\n`);
   const results: Result[] = [];
+  const recovery: RecoveryResult[] = [];
   try {
     for (const clip of CLIPS) {
       const file = await makeClip(binary, clip);
       const baselineS = await runBaseline(binary, file, path.join(WORK_DIR, `baseline-${clip.name}.mp4`));
 
       const input = await openInput(file, { binary });
-      const run = (faces: FaceAnalyzers, timer?: StageTimer) =>
-        timeRun((onFrame) =>
-          anonymizeFile({
-            binary,
-            input,
-            output: path.join(WORK_DIR, `nullcam-${clip.name}.mp4`),
-            overwrite: true,
-            analyzers: faces,
-            anonymizer,
-            track: trackOptions(config),
-            video: videoOptions(config),
-            audio: config.encode.audio === 'copy',
-            timer,
-            onFrame,
-          }),
-        );
       // The same pipeline finding no faces: what decoding into and encoding out of nullcam costs by itself.
-      const floor = await run({ detect: async () => [] });
-      const timer = new StageTimer();
-      const { seconds: nullcamS, frames, cpu } = await run(analyzers, timer);
+      const floor = await runNullcam(input, path.join(WORK_DIR, `floor-${clip.name}.mp4`), undefined, { detect: async () => [] });
+      const sampler = new ChildCpuSampler();
+      sampler.start();
+      const { seconds: nullcamS, cpuS, frames, timer } = await runNullcam(input, path.join(WORK_DIR, `nullcam-${clip.name}.mp4`));
+      const cpu = sampler.stop();
       const snapshot = timer.snapshot();
       const perFrame = (ms: number): number => round(ms / Math.max(frames, 1), 2);
       results.push({
@@ -135,6 +141,26 @@ async function main(): Promise<void> {
         encodeCpuMsPerFrame: perFrame(cpu.encode),
         maxRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
       });
+      if (RECOVERY_CLIPS.includes(clip.name)) {
+        let bytes = 0;
+        const keyed = await runNullcam(input, path.join(WORK_DIR, `nullcam-${clip.name}-key.mp4`), {
+          key: randomBytes(32),
+          kdf: 'key-file',
+          createdBy: 'nullcam bench',
+          onWritten: (_file, n) => void (bytes = n),
+        });
+        const mb = bytes / 1e6;
+        recovery.push({
+          clip: clip.name,
+          nullcamS: round(nullcamS, 2),
+          withKeyS: round(keyed.seconds, 2),
+          overheadRatio: round(keyed.seconds / nullcamS, 3),
+          cpuOverheadRatio: round(keyed.cpuS / cpuS, 3),
+          recoveryMsPerFrame: round((keyed.timer.snapshot().recovery ?? 0) / Math.max(keyed.frames, 1), 2),
+          recoveryMb: round(mb, 2),
+          mbPerMinute: round((mb * 60 * FPS) / Math.max(keyed.frames, 1), 1),
+        });
+      }
       process.stderr.write(`bench: ${clip.name} done\n`);
     }
   } finally {
@@ -144,17 +170,43 @@ async function main(): Promise<void> {
   printTable(results);
   const final = results.find((r) => r.clip === '1080p');
   process.stdout.write(`target ratio >= ${TARGET_RATIO} at 1080p: ${final && final.ratio >= TARGET_RATIO ? 'met' : 'missed'}\n`);
-  process.stdout.write(`${JSON.stringify({ ffmpeg: binary.version, device: analyzers.device, targetRatio: TARGET_RATIO, results })}\n`);
-}
+  process.stdout.write('recovery data (--key-file): run time with a key / without, and size\n');
+  writeTable(
+    ['clip', 'nullcam s', 'with key s', 'overhead ratio', 'node cpu ratio', 'recovery ms/f', 'recovery MB', 'MB/minute'],
+    recovery.map((r) => [r.clip, r.nullcamS, r.withKeyS, r.overheadRatio, r.cpuOverheadRatio, r.recoveryMsPerFrame, r.recoveryMb, r.mbPerMinute].map(String)),
+  );
+  process.stdout.write(`${JSON.stringify({ ffmpeg: binary.version, device: analyzers.device, targetRatio: TARGET_RATIO, results, recovery })}\n`);
 
-/** Wall time, frames and ffmpeg child CPU of one pipeline run. */
-async function timeRun(start: (onFrame: () => void) => Observable<unknown>): Promise<{ seconds: number; frames: number; cpu: ReturnType<ChildCpuSampler['stop']> }> {
-  const sampler = new ChildCpuSampler();
-  let frames = 0;
-  sampler.start();
-  const t0 = performance.now();
-  await lastValueFrom(start(() => void frames++));
-  return { seconds: (performance.now() - t0) / 1000, frames, cpu: sampler.stop() };
+  /** One anonymize run of `input` (with recovery data when given). */
+  async function runNullcam(
+    input: Awaited<ReturnType<typeof openInput>>,
+    output: string,
+    withKey?: RecoveryOptions,
+    faces: FaceAnalyzers = analyzers,
+  ): Promise<{ seconds: number; cpuS: number; frames: number; timer: StageTimer }> {
+    const timer = new StageTimer();
+    let frames = 0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await lastValueFrom(
+      anonymizeFile({
+        binary,
+        input,
+        output,
+        overwrite: true,
+        analyzers: faces,
+        anonymizer,
+        track: trackOptions(config),
+        video: videoOptions(config),
+        audio: config.encode.audio === 'copy',
+        timer,
+        onFrame: () => void frames++,
+        ...(withKey ? { recovery: withKey } : {}),
+      }),
+    );
+    const cpu = process.cpuUsage(cpu0);
+    return { seconds: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, frames, timer };
+  }
 }
 
 function printTable(results: readonly Result[]): void {
@@ -162,8 +214,12 @@ function printTable(results: readonly Result[]): void {
   const rows = results.map((r) => [
     r.clip, r.frames, r.baselineS, r.nullcamS, r.ratio, r.floorRatio, ...STAGES.map((s) => r.stageMsPerFrame[s]), r.decodeCpuMsPerFrame, r.encodeCpuMsPerFrame, r.maxRssMb,
   ].map(String));
+  writeTable(header, rows);
+}
+
+function writeTable(header: readonly string[], rows: readonly string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
   process.stdout.write(`${[line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')}\n`);
 }
 

@@ -14,8 +14,10 @@ export interface AnonymizeRequest {
   readonly tracksJson?: string;
   readonly overwrite: boolean;
   readonly debug: boolean;
-  /** The secret key file (32 bytes): keys secure mode's sign flip. */
+  /** The master key file (nullcam keygen): seals recovery data, and keys secure mode's sign flip. */
   readonly keyFile?: string;
+  /** Like keyFile, with a key derived from a passphrase. */
+  readonly passphrase?: boolean;
 }
 
 /** Flags that are shorthands for settings: flag → dotted key. */
@@ -49,6 +51,7 @@ export const SETTING_OPTIONS = {
   ep: { type: 'string' },
   'model-dir': { type: 'string' },
   'key-file': { type: 'string', short: 'k' },
+  passphrase: { type: 'boolean' },
 } as const;
 
 /** The settings given by SETTING_OPTIONS, as dotted key → raw value in command-line order. */
@@ -110,5 +113,6 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
     overwrite: values.overwrite ?? false,
     debug: values.debug ?? false,
     ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
+    ...(values.passphrase ? { passphrase: true } : {}),
   };
 }

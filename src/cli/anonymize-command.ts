@@ -17,6 +17,8 @@ import { loadFaceAnalyzers, type LoadedAnalyzers } from '../pipeline/face-analyz
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { TrackFacesOptions } from '../track/track-faces.js';
 import type { AnonymizeRequest } from './anonymize-args.js';
+import { checkKeySource, masterKeyForWriting } from './key-source.js';
+import { version } from './version.js';
 import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
 
 /** @returns the exit code; throws NullcamError for anything the user can fix */
@@ -24,7 +26,9 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
   const binary = await locateConfiguredFfmpeg(config, env);
   const input = await openInput(req.input, { binary });
-  const { analyzers, anonymizer, summary } = await loadAnonymizer(config, env, req.keyFile);
+  checkKeySource(req, 'nullcam anonymize', false);
+  const recoveryKey = req.keyFile !== undefined || req.passphrase ? await masterKeyForWriting(req, env, (m) => void process.stderr.write(`nullcam: warning: ${m}\n`)) : undefined;
+  const { analyzers, anonymizer, summary } = await loadAnonymizer(config, env, recoveryKey?.key);
 
   const style: ProgressStyle = req.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
   // JSON events go to stdout for scripts; the bar goes to stderr so stdout stays clean.
@@ -32,6 +36,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   const timer = new StageTimer();
   const tracks = new Set<number>();
   let frames = 0, faces = 0, warnings = 0;
+  let recoveryFile: { file: string; bytes: number } | undefined;
   const totalFrames = input.info.video.frameCount ?? undefined;
 
   let subscription: Subscription | undefined;
@@ -52,6 +57,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
       video: videoOptions(config),
       audio: config.encode.audio === 'copy',
       ...(req.tracksJson ? { tracksJson: req.tracksJson } : {}),
+      ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version(), onWritten: (file, bytes) => void (recoveryFile = { file, bytes }) } } : {}),
       timer,
       onFrame(frame) {
         frames++;
@@ -83,10 +89,12 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
       seconds: Math.round(seconds * 100) / 100,
       fps: Math.round((frames / seconds) * 100) / 100,
       decoderWarnings: warnings,
+      ...(recoveryFile ? { recovery: recoveryFile.file, recoveryBytes: recoveryFile.bytes } : {}),
       stageMs: Object.fromEntries(Object.entries(timer.snapshot()).map(([k, v]) => [k, Math.round(v)])),
       ...summary(),
     });
     if (style === 'none' || style === 'bar') process.stderr.write(`nullcam: wrote ${outcome.output} (${frames} frames, ${tracks.size} face tracks)\n`);
+    if (recoveryFile && style !== 'json') process.stderr.write(`nullcam: wrote recovery data ${recoveryFile.file} (${recoveryFile.bytes} bytes); nullcam reveal restores the faces with the key\n`);
     return 0;
   } finally {
     await analyzers.dispose();
@@ -103,14 +111,14 @@ export async function locateConfiguredFfmpeg(config: Config, env: NodeJS.Process
 /**
  * Face models and the anonymizer --mode asks for, both loaded once; the caller disposes both. The
  * anonymizer comes first: a diffusion mode without its bundle or key fails before any model loads.
- * @param keyFile the secret key file (--key-file), which secure mode needs
+ * @param masterKey the --key-file/--passphrase master key, which secure mode keys its sign flip with
  */
 export async function loadAnonymizer(
   config: Config,
   env: NodeJS.ProcessEnv,
-  keyFile?: string,
+  masterKey?: Uint8Array,
 ): Promise<{ analyzers: LoadedAnalyzers; anonymizer: Anonymizer; summary(): Record<string, unknown> }> {
-  const { anonymizer, summary } = await anonymizerFromConfig(config, openModelBundle, keyFile);
+  const { anonymizer, summary } = await anonymizerFromConfig(config, openModelBundle, masterKey);
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
   const analyzers = await loadFaceAnalyzers(store, config).catch(async (err: unknown) => {
     await anonymizer.dispose?.();

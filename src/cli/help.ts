@@ -7,6 +7,10 @@ export const MAIN_HELP = `nullcam: remove people's identities from video, keep e
 Usage:
   nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
   nullcam watch IN_DIR --out OUT_DIR [options]  anonymize each finished segment a recorder writes
+  nullcam keygen -o FILE [--passphrase]          create a key that makes anonymization reversible
+  nullcam reveal VIDEO -o OUTPUT --key-file KEY  restore the original faces (all, or one --track)
+  nullcam keys export VIDEO --track N ...        a key that restores one person of one video only
+  nullcam inspect VIDEO                          what recovery data a video has (no key needed)
   nullcam doctor [--bundle DIR] [--ep NAME]      show which ffmpeg, execution providers and models are used
                                                  (and load + verify a diffusion model bundle)
   nullcam models install                         convert and cache the face models now (else: on first use)
@@ -18,6 +22,8 @@ Examples:
   nullcam anonymize interview.mp4 -o interview.anon.mp4
   nullcam anonymize cctv.mkv -o cctv.anon.mkv --mode pixelate --tracks-json cctv.tracks.json
   nullcam config > my.jsonc && nullcam anonymize in.mp4 -o out.mp4 --config my.jsonc
+  nullcam keygen -o team.key && nullcam anonymize in.mp4 -o out.mp4 --key-file team.key
+  nullcam reveal out.mp4 --key-file team.key -o restored.mkv
 
 Exit codes: 0 done, 1 failed (nothing written), 2 bad usage or settings, 130 interrupted.
 Run "nullcam anonymize --help" for the options.
@@ -49,6 +55,10 @@ Options:
                           with {"event":"done",...} holding frames, faces, tracks, seconds, fps)
       --tracks-json FILE  write every frame's boxes, track ids, scores and why each box exists
                           (detected, interpolated, extrapolated) for human review
+  -k, --key-file KEY      also write OUTPUT.nullrec: the original face pixels, encrypted with KEY
+                          (nullcam keygen), so nullcam reveal can restore them
+      --passphrase        the same with a key derived from a passphrase ($NULLCAM_PASSPHRASE, a
+                          prompt, or stdin's first line)
   -y, --overwrite         replace OUTPUT if it exists (default: refuse)
       --no-audio          drop audio (default: copy every audio stream unchanged)
       --encoder NAME      = --set encode.codec=NAME (libx264, libx265, h264_nvenc, ffv1, ...)
@@ -93,6 +103,9 @@ Options:
       --poll SECONDS          time between scans of IN_DIR (default 2)
       --json                  one JSON line per event on stdout (done, adopted, failed, deleted, error)
                               instead of text lines on stderr
+  -k, --key-file KEY | --passphrase
+                              also write each segment's recovery data (SEGMENT.nullrec, see nullcam reveal);
+                              --mode secure needs one of them
   -m, --mode MODE, -c, --config FILE, --set KEY=VALUE, --no-audio and the other settings flags work as
   for "nullcam anonymize" (see nullcam anonymize --help).
 
@@ -100,3 +113,48 @@ A segment that cannot be read (corrupt, not a video) is recorded as failed with 
 it is tried again only if the file changes. A segment that changes after it was done is a new
 recording and is done again.
 `;
+
+/** Help of the commands around recovery data. */
+export const KEY_HELP = {
+  keygen: `Usage: nullcam keygen -o FILE [--passphrase]
+
+Writes a new 256-bit master key to FILE (mode 0600; an existing FILE is never overwritten). Anyone with
+this key can restore every face of every video anonymized with it: keep it like a password.
+
+Options:
+  -o, --output FILE   where to write the key
+      --passphrase    derive the key from a passphrase with scrypt (N=2^17, r=8, p=1, random salt; the
+                      parameters are stored in FILE) instead of drawing it at random
+`,
+  reveal: `Usage: nullcam reveal VIDEO -o OUTPUT (--key-file KEY | --passphrase) [options]
+
+Restores the original faces of VIDEO, an output of "nullcam anonymize --key-file", from its recovery
+data VIDEO.nullrec. Inside every restored region the pixels are the decoded original; everything else is
+VIDEO unchanged; audio is copied. The key is checked first ("key does not match this video": nothing is
+written), then every record; a changed, cut-off, reordered or foreign record is listed and the reveal is
+refused, unless --allow-partial.
+
+Options:
+  -o, --output FILE     the restored video. .mkv: lossless FFV1 (restored pixels bit-exact). .mp4/.mov:
+                        H.264 CRF 12 (lossy: close to, not equal to, the original)
+  -k, --key-file KEY    the master key (nullcam keygen) or a per-track key (nullcam keys export)
+      --passphrase      the passphrase VIDEO was anonymized with
+      --track N         restore track N only (nullcam inspect lists the tracks)
+      --allow-partial   restore the records that pass every check, skip the rest, and say how many failed
+  -y, --overwrite       replace OUTPUT if it exists
+      --no-audio        drop audio
+      --encoder NAME, --preset NAME, --crf N   override the video encoding
+      --progress STYLE  bar | json | none
+`,
+  inspect: `Usage: nullcam inspect VIDEO [--json]
+
+Shows the recovery data next to VIDEO (VIDEO.nullrec) without the key: cipher, key fingerprint and how
+the key was made, tracks with their record counts and frame ranges, and whether the file is complete.
+`,
+  keys: `Usage: nullcam keys export VIDEO --track N (--key-file KEY | --passphrase) -o FILE
+
+Writes a per-track key to FILE (mode 0600): it restores track N of VIDEO and nothing else (no other
+person, no other video). Give it to whoever may see that person:
+  nullcam reveal VIDEO --key-file FILE -o person.mkv
+`,
+} as const;

@@ -2,8 +2,6 @@
  * The nullcam command. Parses the command line, builds components from config, runs, and turns every
  * failure into one line on stderr with a non-zero exit code (stack traces only with --debug).
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import { renderDefaultConfig } from '../config/render-config.js';
 import { NullcamError } from '../errors.js';
@@ -14,7 +12,13 @@ import { runAnonymize } from './anonymize-command.js';
 import { makeTestBundleCommand } from './make-test-bundle-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
-import { anonymizeHelp, MAIN_HELP, WATCH_HELP } from './help.js';
+import { anonymizeHelp, KEY_HELP, MAIN_HELP, WATCH_HELP } from './help.js';
+import { strictArgs } from './strict-args.js';
+import { version } from './version.js';
+import { runInspect } from './inspect-command.js';
+import { runKeygen } from './keygen-command.js';
+import { runKeys } from './keys-command.js';
+import { parseRevealArgs, runReveal } from './reveal-command.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
 import { parseWatchArgs } from './watch-args.js';
 import { runWatch } from './watch-command.js';
@@ -46,7 +50,9 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(MAIN_HELP);
       return 0;
     case 'help':
-      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'watch' ? WATCH_HELP : MAIN_HELP);
+      process.stdout.write(
+        rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'watch' ? WATCH_HELP : rest[0] && rest[0] in KEY_HELP ? KEY_HELP[rest[0] as keyof typeof KEY_HELP] : MAIN_HELP,
+      );
       return 0;
     case '--version':
     case '-v':
@@ -71,8 +77,20 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case 'config':
       process.stdout.write(renderDefaultConfig());
       return 0;
+    case 'keygen':
+    case 'reveal':
+    case 'inspect':
+    case 'keys':
+      if (wantsHelp) {
+        process.stdout.write(KEY_HELP[command]);
+        return 0;
+      }
+      if (command === 'keygen') return runKeygen(rest, process.env);
+      if (command === 'reveal') return runReveal(parseRevealArgs(rest), process.env);
+      if (command === 'inspect') return runInspect(rest);
+      return runKeys(rest, process.env);
     default:
-      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, watch, doctor, models, config, help.`, 2);
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, reveal, keygen, keys, inspect, watch, doctor, models, config, help.`, 2);
   }
 }
 
@@ -104,17 +122,3 @@ async function models(argv: readonly string[]): Promise<number> {
   }
   throw new NullcamError('Usage: nullcam models install|list [--model-dir DIR] | make-test-bundle DIR', 2);
 }
-
-function strictArgs(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string): { values: Record<string, string | boolean | undefined> } {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> };
-  } catch (err) {
-    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam ${command} --help".`, 2, { cause: err });
-  }
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `nullcam ${pkg.version}`;
-}
-

@@ -14,8 +14,9 @@ export interface WatchRequest {
   readonly pollS: number;
   /** JSON lines on stdout instead of text lines on stderr. */
   readonly json: boolean;
-  /** The secret key file, for --mode secure. */
+  /** The master key file: each segment also gets recovery data (SEGMENT.nullrec), and secure mode's key. */
   readonly keyFile?: string;
+  readonly passphrase?: boolean;
 }
 
 export function parseWatchArgs(argv: readonly string[]): WatchRequest {
@@ -45,6 +46,7 @@ export function parseWatchArgs(argv: readonly string[]): WatchRequest {
     pollS: seconds('--poll', values.poll, 2),
     json: values.json ?? false,
     ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
+    ...(values.passphrase ? { passphrase: true } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import { anonymizeFile } from '../pipeline/anonymize-file.js';
 import { watchSegments, type WatchEvent } from '../watch/watch-segments.js';
 import { WatchState } from '../watch/watch-state.js';
 import { loadAnonymizer, locateConfiguredFfmpeg, trackOptions, videoOptions } from './anonymize-command.js';
+import { checkKeySource, masterKeyForWriting } from './key-source.js';
+import { version } from './version.js';
 import type { WatchRequest } from './watch-args.js';
 
 /** Runs until SIGINT/SIGTERM (exit 0: the segment in progress is dropped and redone next time). */
@@ -24,7 +26,9 @@ export async function runWatch(req: WatchRequest, env: NodeJS.ProcessEnv): Promi
   const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
   const binary = await locateConfiguredFfmpeg(config, env);
   const state = await WatchState.load(path.resolve(req.stateFile ?? path.join(outDir, '.nullcam-watch.json')));
-  const { analyzers, anonymizer } = await loadAnonymizer(config, env, req.keyFile);
+  checkKeySource(req, 'nullcam watch', false);
+  const recoveryKey = req.keyFile !== undefined || req.passphrase ? await masterKeyForWriting(req, env, (m) => void process.stderr.write(`nullcam: warning: ${m}\n`)) : undefined;
+  const { analyzers, anonymizer } = await loadAnonymizer(config, env, recoveryKey?.key);
   const log = (e: WatchEvent): void => {
     if (req.json) process.stdout.write(`${JSON.stringify(e)}\n`);
     else process.stderr.write(`nullcam watch: ${describe(e)}\n`);
@@ -42,7 +46,18 @@ export async function runWatch(req: WatchRequest, env: NodeJS.ProcessEnv): Promi
         anonymize: (input, output) =>
           defer(() => openInput(input, { binary })).pipe(
             switchMap((probed) =>
-              anonymizeFile({ binary, input: probed, output, overwrite: true, analyzers, anonymizer, track: trackOptions(config), video: videoOptions(config), audio: config.encode.audio === 'copy' }),
+              anonymizeFile({
+                binary,
+                input: probed,
+                output,
+                overwrite: true,
+                analyzers,
+                anonymizer,
+                track: trackOptions(config),
+                video: videoOptions(config),
+                audio: config.encode.audio === 'copy',
+                ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version() } } : {}),
+              }),
             ),
           ),
       }).subscribe({ next: log, error: reject });

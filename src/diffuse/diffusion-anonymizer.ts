@@ -158,7 +158,7 @@ export class DiffusionAnonymizer implements Anonymizer {
       const schedule = new SamplingSchedule(bundle.scheduler, options.steps, options.tSkip);
       this.nullface = new NullFaceMethod(this.predictor, bundle.projector, unconditioned, schedule, { lambdaCfg: options.lambdaCfg, maskDelay: options.maskDelay }, options.seed);
     } else {
-      if (!options.secret) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (32 bytes).', 2);
+      if (!options.secret) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (nullcam keygen -o FILE) or --passphrase.', 2);
       const schedule = new SamplingSchedule(bundle.scheduler, options.steps);
       this.secure = new SecureMethod(this.predictor, schedule, unconditioned, options.secret);
     }
@@ -247,6 +247,12 @@ export class DiffusionAnonymizer implements Anonymizer {
     });
     this.prepared = { index: frame.index, faces };
     return faces;
+  }
+
+  /** The face's note (warp, keyframe, latent mask, key frame) as JSON: what the recovery record keeps beside the pixels. */
+  recoveryExtra(frame: FaceFrame, faceIndex: number): Uint8Array | undefined {
+    const note = this.notes.get(frame.index)?.get(frame.faces[faceIndex].trackId);
+    return note ? Buffer.from(JSON.stringify(note), 'utf8') : undefined;
   }
 
   faceNotes(frame: FaceFrame): ReadonlyMap<number, DiffusionFaceNote> | undefined {

@@ -41,6 +41,16 @@ export interface EncodeOptions {
   readonly killTimeoutMs?: number;
   /** Called once ffmpeg is started, with its pid and argv (for logs and tests). */
   readonly onSpawn?: (process: Pick<FfmpegProcess, 'pid' | 'argv'>) => void;
+  /** A file that belongs with the output (recovery data): put in place just before it, removed if it is not. */
+  readonly companion?: CompanionFile;
+}
+
+/** A file committed together with the output. */
+export interface CompanionFile {
+  /** @param video the finished video, still under its temp name */
+  commit(video: string): Promise<void>;
+  /** Removes it: the temp file before commit, the committed file after. Safe to call twice. */
+  discard(): Promise<void>;
 }
 
 export interface EncodeSummary {
@@ -103,6 +113,7 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
         upstream?.unsubscribe();
         await proc?.stop();
         await temp?.discard();
+        await options.companion?.discard();
         subscriber.error(error);
       };
       const encoderError = (exit: Awaited<FfmpegProcess['exited']>) =>
@@ -164,6 +175,8 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
         const exit = await proc.exited;
         if (done || closed) return;
         if (exit.code !== 0) throw encoderError(exit);
+        // Companion first: a crash between the two renames leaves no video, rather than a video without its companion.
+        await options.companion?.commit(temp!.path);
         await temp!.commit();
         done = true;
         subscriber.next({ output: temp!.output, frames: count, argv: proc.argv, kept: plan.kept, dropped: plan.dropped, durationMs: Date.now() - started });
@@ -186,7 +199,7 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
             complete: () => void finish().catch(fail),
           });
         },
-        (error: unknown) => subscriber.error(error),
+        (error: unknown) => void (options.companion ? options.companion.discard() : Promise.resolve()).then(() => subscriber.error(error)),
       );
 
       return () => {
@@ -194,7 +207,7 @@ export function encodeTo(options: EncodeOptions): OperatorFunction<Frame, Encode
         upstream?.unsubscribe();
         if (done) return;
         // Unsubscribed mid-run (Ctrl-C): stop ffmpeg, then remove what it wrote.
-        void (proc ? proc.stop() : Promise.resolve()).then(() => temp?.discard());
+        void (proc ? proc.stop() : Promise.resolve()).then(() => temp?.discard()).then(() => options.companion?.discard());
       };
     });
 }

@@ -48,9 +48,17 @@ export interface TempOutput {
  *   unwritable directory.
  */
 export async function reserveTempOutput(output: string, overwrite = false): Promise<TempOutput> {
+  containerFor(output);
+  return reserveTempFile(output, overwrite);
+}
+
+/**
+ * reserveTempOutput for any kind of file (no container check), e.g. the recovery data written next to a video.
+ * @throws NullcamError for an existing output (without overwrite), a missing or unwritable directory.
+ */
+export async function reserveTempFile(output: string, overwrite = false): Promise<TempOutput> {
   const final = path.resolve(output);
   const ext = path.extname(final);
-  containerFor(final);
   const dir = path.dirname(final);
   try {
     if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });

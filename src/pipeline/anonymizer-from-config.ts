@@ -11,7 +11,6 @@ import type { Config } from '../config/config-schema.js';
 import { DiffusionAnonymizer } from '../diffuse/diffusion-anonymizer.js';
 import type { ModelBundle } from '../diffuse/model-bundle.js';
 import { NullcamError } from '../errors.js';
-import { readSecretKeyFile } from './secret-key-file.js';
 
 /** Opens a bundle directory on an execution provider preference ("auto", "cpu", "cuda", "webgpu"). */
 export type BundleLoader = (dir: string, executionProvider: Config['runtime']['executionProvider']) => Promise<ModelBundle>;
@@ -26,18 +25,17 @@ export interface BuiltAnonymizer {
 export const NO_BUNDLE_HINT = 'pass --model-dir DIR (or set diffuse.modelDir): a test bundle with random weights comes from "nullcam models make-test-bundle DIR", a real one is exported as README "Model bundles" describes';
 
 /**
- * @param keyFile the secret key file (--key-file), which secure mode needs
+ * @param secret the master key (--key-file or --passphrase), which secure mode keys its sign flip with
  * @throws NullcamError when a diffusion mode lacks its bundle or key, or the bundle cannot serve the mode
  */
-export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoader, keyFile?: string): Promise<BuiltAnonymizer> {
+export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoader, secret?: Uint8Array): Promise<BuiltAnonymizer> {
   const mode = config.mode;
   const classic = (m: ClassicMode): Anonymizer => classicAnonymizer({ ...config.anonymize, mode: m, colour: parseHexColour(config.anonymize.colour)! });
   if (!isDiffusionMode(mode)) return { anonymizer: classic(mode), summary: () => ({}) };
 
   const d = config.diffuse;
   if (!d.modelDir) throw new NullcamError(`--mode ${mode} needs a diffusion model bundle: ${NO_BUNDLE_HINT}.`, 2);
-  if (mode === 'secure' && !keyFile) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (exactly 32 bytes; e.g. head -c 32 /dev/urandom > my.key) and keep it apart from the video.', 2);
-  const secret = mode === 'secure' ? await readSecretKeyFile(keyFile!) : undefined;
+  if (mode === 'secure' && !secret) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (make one with nullcam keygen -o FILE and keep it apart from the video) or --passphrase.', 2);
   if (mode === 'nullface' && d.tSkip >= d.steps) throw new NullcamError(`Expected diffuse.tSkip below diffuse.steps (${d.steps}) but received ${d.tSkip}: nothing would be denoised.`, 2);
   const bundle = await loadBundle(d.modelDir, config.runtime.executionProvider);
   let engine: DiffusionAnonymizer;
@@ -52,7 +50,7 @@ export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoa
       keyframeInterval: d.keyframeInterval,
       maxBatch: d.maxBatch,
       seed: Buffer.from(`nullcam seed ${d.seed}`, 'utf8'),
-      ...(secret ? { secret } : {}),
+      ...(mode === 'secure' ? { secret: secret! } : {}),
       fallback: classic('blur'),
     });
   } catch (err) {

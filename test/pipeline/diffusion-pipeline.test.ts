@@ -5,7 +5,6 @@
  * counted), not image quality: the fake bundle's faces are 32 px block averages.
  */
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackOptions, videoOptions } from '../../src/cli/anonymize-command.js';
@@ -37,10 +36,8 @@ afterAll(async () => {
 
 describe.each(['nullface', 'secure'] as const)('--mode %s on interview.mp4 (2 s) with the fake JS bundle', (mode) => {
   it('keeps frame count and audio, diffuses every face on keyframes, reports evaluations per face-frame', async () => {
-    const keyFile = path.join(tmp.dir, 'secret.key');
-    writeFileSync(keyFile, Buffer.alloc(32, 5));
     const config = buildConfig({ mode, diffuse: { modelDir: '/fake' } }, []);
-    const built = await anonymizerFromConfig(config, async () => fakeBundle(), keyFile);
+    const built = await anonymizerFromConfig(config, async () => fakeBundle(), new Uint8Array(32).fill(5));
     const binary = await locateFfmpeg();
     const out = path.join(tmp.dir, `${mode}.mp4`);
     let frames = 0, faces = 0;
