@@ -40,19 +40,6 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
       const timeline = new TrackTimeline(options.timeline);
       const held: Frame[] = [];
 
-      const observe = async (frame: Frame): Promise<void> => {
-        const detections = await time('detect', () => analyzers.detect(frame));
-        const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, tracker, frame, detections)) : [];
-        const { trackIds } = tracker.update(frame.index, detections, embeddings);
-        const landmarks = analyzers.landmarks
-          ? await time('landmarks', () => Promise.all(detections.map((d) => analyzers.landmarks!(frame, d))))
-          : [];
-        detections.forEach((d, i) => {
-          const points = landmarks[i];
-          timeline.observe(trackIds[i], { frame: frame.index, box: d.box, score: d.score, ...(points ? { landmarks: points } : {}) });
-        });
-      };
-
       const release = (keep: number): void => {
         while (held.length > keep) {
           const frame = held.shift()!;
@@ -65,7 +52,7 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
       const sub = source
         .pipe(
           concatMap(async (frame) => {
-            if (frame.index % options.stride === 0) await observe(frame);
+            if (frame.index % options.stride === 0) await observeFaces(analyzers, tracker, timeline, frame, time);
             return frame;
           }),
         )
@@ -84,6 +71,28 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
         });
       return () => sub.unsubscribe();
     });
+}
+
+/**
+ * One detector run: detections on `frame`, their track ids (embedding newcomers for re-identification),
+ * landmarks when the mode wants them, all recorded in `timeline`. Shared by the file and the live stage.
+ * @param time wraps each model call to account its wall time per stage
+ */
+export async function observeFaces(
+  analyzers: FaceAnalyzers,
+  tracker: Tracker,
+  timeline: TrackTimeline,
+  frame: Frame,
+  time: <T>(stage: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const detections = await time('detect', () => analyzers.detect(frame));
+  const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, tracker, frame, detections)) : [];
+  const { trackIds } = tracker.update(frame.index, detections, embeddings);
+  const landmarks = analyzers.landmarks ? await time('landmarks', () => Promise.all(detections.map((d) => analyzers.landmarks!(frame, d)))) : [];
+  detections.forEach((d, i) => {
+    const points = landmarks[i];
+    timeline.observe(trackIds[i], { frame: frame.index, box: d.box, score: d.score, ...(points ? { landmarks: points } : {}) });
+  });
 }
 
 /** Embeds only detections that overlap no live track: the ones that may be a lost face coming back. */
