@@ -37,6 +37,9 @@ export interface LiveSourceOptions {
   readonly connect?: (source: string, options: LiveDecodeOptions) => Observable<Frame>;
 }
 
+/** A camera that never delivered a frame in `startAttempts` attempts. */
+export class CameraUnreachableError extends NullcamError {}
+
 /** Why a connection ended, short and without credentials. */
 class SourceDown extends Error {}
 
@@ -94,7 +97,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
           const why = reasonOf(error, shown);
           options.onState?.('down', why);
           if (!everUp && options.startAttempts !== null && failures >= options.startAttempts) {
-            throw new NullcamError(`Cannot read ${shown}: ${why} (${failures} attempts); check the URL, the credentials and that the camera is reachable.`, 1, { cause: error });
+            throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempts); check the URL, the credentials and that the camera is reachable.`, 1, { cause: error });
           }
           const ms = backoffDelay(failures, options.backoff);
           options.log(`${everUp ? 'down' : 'not reachable'}: ${why}; reconnecting in ${ms / 1000} s (attempt ${failures})`);

@@ -29,8 +29,8 @@ export interface LiveAnonymizeOptions {
   /** Monotonic ms clock, default performance.now. */
   readonly now?: () => number;
   readonly onDrop?: (frame: Frame) => void;
-  /** A frame that left black, and why (not called again for each frame of one outage: see `onRecover`). */
-  readonly onCover?: (frame: Frame, reason: CoverReason, error?: unknown) => void;
+  /** Every frame that left black, and why; `first` is true for the first frame of an outage (log that one). */
+  readonly onCover?: (frame: Frame, reason: CoverReason, first: boolean, error?: unknown) => void;
   /** The first frame anonymized normally after frames were covered. */
   readonly onRecover?: (frame: Frame) => void;
   /** Wall ms per stage: 'detect', 'embed', 'landmarks', 'anonymize', and 'total' (arrival to departure). */
@@ -63,7 +63,7 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
     let sinceDetect = Infinity;
 
     const cover = (frame: Frame, reason: CoverReason, error?: unknown): FaceFrame => {
-      if (coverReason === null) options.onCover?.(frame, reason, error);
+      options.onCover?.(frame, reason, coverReason === null, error);
       coverReason = reason;
       return coverInPlace(frame);
     };

@@ -42,7 +42,7 @@ function harness(analyzers: FaceAnalyzers, anonymizer: Anonymizer = marker, over
       liveAnonymize(analyzers, anonymizer, {
         ...OPTIONS,
         onDrop: () => dropped++,
-        onCover: (f, reason: CoverReason) => events.push(`cover ${f.index} ${reason}`),
+        onCover: (f, reason: CoverReason, first) => first && events.push(`cover ${f.index} ${reason}`),
         onRecover: (f) => events.push(`recover ${f.index}`),
         ...over,
       }),
