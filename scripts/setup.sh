@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything nullcam needs on a fresh Debian machine with Node 20, then builds it and converts
-# the face models. Safe to re-run. Set NULLCAM_NO_APT=1 to skip the Debian ffmpeg install.
+# the face models. Safe to re-run. Set NULLCAM_NO_APT=1 to skip the Debian package installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,28 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
     fi
   else
     echo "setup: no system ffmpeg; nullcam will use the npm fallback binary (@ffmpeg-installer/ffmpeg)"
+  fi
+fi
+
+# GStreamer: an RTSP client and server independent of ffmpeg, used only by the live tests as a peer (they skip
+# with a reason when it is missing).
+GST_PACKAGES="gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav"
+if command -v dpkg-query >/dev/null 2>&1; then
+  GST_MISSING=""
+  for pkg in $GST_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || GST_MISSING="$GST_MISSING $pkg"
+  done
+  if [ -n "$GST_MISSING" ]; then
+    if [ "${NULLCAM_NO_APT:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1; then
+      SUDO=""
+      [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+      echo "setup: installing GStreamer for the live tests (apt-get):$GST_MISSING"
+      if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $GST_MISSING >/dev/null; }; then
+        echo "setup: could not install GStreamer; the tests that use it as an RTSP peer will be skipped"
+      fi
+    else
+      echo "setup: GStreamer missing ($GST_MISSING ); the tests that use it as an RTSP peer will be skipped"
+    fi
   fi
 fi
 

@@ -1,0 +1,80 @@
+/**
+ * A path on the RTSP server that one writer feeds and any number of sessions play. Each access unit is
+ * packetized once and restamped per session. The last SPS/PPS are kept for the SDP and sent in-band in
+ * front of every IDR that lacks them, so a client joining at any keyframe can decode.
+ */
+import { randomInt } from 'node:crypto';
+import { NullcamError } from '../errors.js';
+import { NalType, nalType, parameterSets, type H264AccessUnit, type H264Sink } from './h264-access-unit.js';
+import { packetizeH264 } from './h264-packetizer.js';
+import type { RtspSession } from './rtsp-session.js';
+import { H264_PAYLOAD_TYPE } from './sdp.js';
+
+export class RtspMount implements H264Sink {
+  readonly ssrc = randomInt(0, 2 ** 32 - 1);
+  sps: Buffer | undefined;
+  pps: Buffer | undefined;
+  private readonly sessions = new Set<RtspSession>();
+  private waiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly onClose: (mount: RtspMount) => void,
+    private readonly maxPacketBytes?: number,
+  ) {}
+
+  /** Sessions set up on this mount (playing or not). */
+  get clients(): number {
+    return this.sessions.size;
+  }
+
+  write(au: H264AccessUnit): void {
+    if (this.closed) throw new NullcamError(`RTSP mount ${this.path} is closed; it takes no more video.`, 1);
+    const params = parameterSets(au);
+    if (params.sps) this.sps = params.sps;
+    if (params.pps) this.pps = params.pps;
+    if (this.sps && this.pps && this.waiters.length > 0) for (const wake of this.waiters.splice(0)) wake();
+    if (this.sessions.size === 0) return;
+    const unit = au.keyframe ? this.withParameterSets(au) : au;
+    const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, ...(this.maxPacketBytes ? { maxPacketBytes: this.maxPacketBytes } : {}) });
+    for (const session of this.sessions) session.deliver(unit, packets);
+  }
+
+  /** Resolves once SPS and PPS are known, or after `timeoutMs` (the SDP then goes out without them). */
+  async parameterSetsKnown(timeoutMs: number): Promise<void> {
+    if ((this.sps && this.pps) || this.closed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  add(session: RtspSession): void {
+    this.sessions.add(session);
+  }
+
+  remove(session: RtspSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** Ends every session on the mount (their connections are closed) and unmounts it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
+    for (const session of [...this.sessions]) session.onEnd();
+    this.sessions.clear();
+    this.onClose(this);
+  }
+
+  private withParameterSets(au: H264AccessUnit): H264AccessUnit {
+    const types = new Set(au.nalus.map(nalType));
+    const prefix = [...(!types.has(NalType.SPS) && this.sps ? [this.sps] : []), ...(!types.has(NalType.PPS) && this.pps ? [this.pps] : [])];
+    return prefix.length === 0 ? au : { ...au, nalus: [...prefix, ...au.nalus] };
+  }
+}

@@ -1,0 +1,50 @@
+/** The SDP of DESCRIBE/ANNOUNCE and the Transport header of SETUP. */
+import { describe, expect, it } from 'vitest';
+import { formatTransport, parseTransport } from '../../src/egress/rtsp-transport.js';
+import { h264Sdp } from '../../src/egress/sdp.js';
+
+describe('h264Sdp', () => {
+  it('gives profile-level-id and sprop-parameter-sets from the SPS and PPS', () => {
+    const sps = Buffer.from('6764001eacd940a03db01100000303000100000303320f162d96', 'hex');
+    const pps = Buffer.from('68ebe3cb22c0', 'hex');
+    const sdp = h264Sdp({ address: '127.0.0.1', sps, pps, sessionId: '1' });
+    expect(sdp.split('\r\n')).toEqual([
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=nullcam',
+      'c=IN IP4 0.0.0.0',
+      't=0 0',
+      'a=tool:nullcam',
+      'a=control:*',
+      'a=range:npt=now-',
+      'm=video 0 RTP/AVP 96',
+      'a=rtpmap:96 H264/90000',
+      `a=fmtp:96 packetization-mode=1;profile-level-id=64001e;sprop-parameter-sets=${sps.toString('base64')},aOvjyyLA`,
+      'a=control:trackID=0',
+      '',
+    ]);
+  });
+
+  it('leaves the parameter sets out until they are known', () => {
+    expect(h264Sdp({ address: '::1' })).toMatch(/o=- \d+ 1 IN IP6 ::1\r\n[^]*a=fmtp:96 packetization-mode=1\r\n/);
+  });
+});
+
+describe('parseTransport', () => {
+  it.each([
+    ['RTP/AVP/TCP;unicast;interleaved=2-3', { kind: 'tcp', channels: [2, 3], record: false }],
+    ['RTP/AVP/TCP;unicast', { kind: 'tcp', channels: [4, 5], record: false }],
+    ['RTP/AVP;unicast;client_port=5000-5001', { kind: 'udp', clientPorts: [5000, 5001], record: false }],
+    ['RTP/AVP/UDP;unicast;client_port=5000;mode="RECORD"', { kind: 'udp', clientPorts: [5000, 5001], record: true }],
+    ['RTP/AVP;multicast, RTP/AVP/TCP;interleaved=0-1', { kind: 'tcp', channels: [0, 1], record: false }],
+    ['RTP/SAVP;unicast;client_port=5000-5001', undefined],
+    ['RTP/AVP;unicast', undefined],
+  ])('%s', (header, expected) => {
+    expect(parseTransport(header, 4)).toEqual(expected);
+  });
+
+  it('answers with the server ports and the SSRC', () => {
+    const t = parseTransport('RTP/AVP;unicast;client_port=5000-5001')!;
+    expect(formatTransport(t, [40000, 40001], 0xab)).toBe('RTP/AVP;unicast;client_port=5000-5001;server_port=40000-40001;ssrc=000000AB');
+  });
+});
