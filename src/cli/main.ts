@@ -13,7 +13,9 @@ import { ModelStore } from '../models/model-store.js';
 import { runAnonymize } from './anonymize-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
-import { anonymizeHelp, MAIN_HELP } from './help.js';
+import { anonymizeHelp, MAIN_HELP, PROXY_HELP } from './help.js';
+import { parseProxyArgs } from './proxy-args.js';
+import { runProxy } from './proxy-command.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
 
 /** @returns the process exit code */
@@ -43,7 +45,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(MAIN_HELP);
       return 0;
     case 'help':
-      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : MAIN_HELP);
+      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'proxy' ? PROXY_HELP : MAIN_HELP);
       return 0;
     case '--version':
     case '-v':
@@ -55,6 +57,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return runAnonymize(parseAnonymizeArgs(rest), process.env);
+    case 'proxy':
+      if (wantsHelp) {
+        process.stdout.write(PROXY_HELP);
+        return 0;
+      }
+      return runProxy(parseProxyArgs(rest), process.env);
     case 'doctor':
       return doctor(rest);
     case 'models':
@@ -63,7 +71,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(renderDefaultConfig());
       return 0;
     default:
-      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, doctor, models, config, help.`, 2);
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, proxy, doctor, models, config, help.`, 2);
   }
 }
 

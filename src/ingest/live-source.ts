@@ -24,6 +24,12 @@ export interface LiveSourceOptions {
   readonly connectMs: number;
   /** A connection without a frame for this long is restarted, ms. */
   readonly stallMs: number;
+  /**
+   * A connection whose frames fall this far behind real time is restarted, ms: when decoding cannot keep up
+   * (CPU starved), frames back up in socket buffers and latency would grow without bound; a reconnect
+   * drops the backlog. Measured against the best lag the connection had (the probe backlog is not lag).
+   */
+  readonly maxLagMs: number;
   readonly backoff: BackoffOptions;
   /** Failed attempts, before any frame was ever received, after which the source errors; null: retry forever. */
   readonly startAttempts: number | null;
@@ -63,6 +69,8 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
       continuity.reconnect();
       options.onState?.('connecting');
       let seen = false;
+      let first: { wallMs: number; pts: number } | null = null;
+      let bestLagMs = Infinity;
       const decodeOptions: LiveDecodeOptions = {
         binary: options.binary,
         transport: options.transport,
@@ -85,6 +93,11 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
             failures = 0;
             options.onState?.('up');
           }
+          const wallMs = now();
+          first ??= { wallMs, pts: frame.pts };
+          const lagMs = wallMs - first.wallMs - ((frame.pts - first.pts) * 1000 * frame.timeBase.num) / frame.timeBase.den;
+          bestLagMs = Math.min(bestLagMs, lagMs);
+          if (lagMs - bestLagMs > options.maxLagMs) throw new SourceDown(`fell ${((lagMs - bestLagMs) / 1000).toFixed(1)} s behind real time (CPU too busy?)`);
           return { ...frame, index: index++, pts: continuity.map(frame.pts, frame.timeBase, now() - started), timeBase: PTS_TIME_BASE };
         }),
       );

@@ -20,6 +20,7 @@ import type { CameraMetrics } from './live-metrics.js';
 export interface LivePolicy {
   readonly connectMs: number;
   readonly stallMs: number;
+  readonly maxLagMs: number;
   readonly backoff: BackoffOptions;
   /** null: retry forever (several cameras); a number: error after that many failed first attempts. */
   readonly startAttempts: number | null;
@@ -62,6 +63,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     transport: o.transport,
     connectMs: p.connectMs,
     stallMs: p.stallMs,
+    maxLagMs: p.maxLagMs,
     backoff: p.backoff,
     startAttempts: p.startAttempts,
     log: o.log,

@@ -20,6 +20,7 @@ function options(over: Partial<LiveSourceOptions> & Pick<LiveSourceOptions, 'con
     transport: 'tcp',
     connectMs: 1000,
     stallMs: 500,
+    maxLagMs: 10_000,
     backoff: { initialMs: 100, maxMs: 400 },
     startAttempts: 3,
     log: (l) => log.push(l),
@@ -96,6 +97,34 @@ describe('liveSource (virtual time)', () => {
   });
 });
 
+describe('liveSource lag watchdog (virtual time)', () => {
+  it('restarts a connection whose frames fall behind real time, not one that starts with a backlog', async () => {
+    vi.useFakeTimers();
+    const log: string[] = [];
+    const cameras: Array<Subject<Frame>> = [];
+    const connect = () =>
+      new Observable<Frame>((s) => {
+        const cam = new Subject<Frame>();
+        cameras.push(cam);
+        return cam.subscribe(s);
+      });
+    liveSource('rtsp://cam/x', options({ connect, maxLagMs: 1000, stallMs: 60_000 }, log)).subscribe();
+    // A probe backlog: 10 frames (0.4 s of camera time) at once, then real time.
+    for (let i = 0; i < 10; i++) cameras[0].next(frame(i * 40));
+    for (let i = 10; i < 60; i++) {
+      await vi.advanceTimersByTimeAsync(40);
+      cameras[0].next(frame(i * 40));
+    }
+    expect(log).toEqual([]);
+    // Now the camera's time advances at half the wall clock's pace: decoding cannot keep up.
+    for (let i = 60; i < 140; i++) {
+      await vi.advanceTimersByTimeAsync(80);
+      cameras[0]?.next(frame(i * 40));
+    }
+    expect(log[0]).toMatch(/^down: fell 1\.0 s behind real time \(CPU too busy\?\); reconnecting in 0\.1 s \(attempt 1\)$/);
+  });
+});
+
 describe('liveSource with ffmpeg', () => {
   let binary: FfmpegBinary;
   const tmp = tempDir('nullcam-live-');
@@ -114,6 +143,7 @@ describe('liveSource with ffmpeg', () => {
         transport: 'tcp',
         connectMs: 10_000,
         stallMs: 10_000,
+        maxLagMs: 10_000,
         backoff: { initialMs: 10, maxMs: 10 },
         startAttempts: 1,
         log: (l) => log.push(l),
