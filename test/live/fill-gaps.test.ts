@@ -24,4 +24,20 @@ describe('fillGaps (virtual time)', () => {
       expect(fills).toBe(3);
     });
   });
+
+  it('shifts real frames that come back stamped before the last filler, so pts never go back', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, expectObservable }) => {
+      // After the gap the camera's timeline restarts behind the fillers (pts 1000 < filler 9000 + ...).
+      const src = cold('a 79ms b c', { a: f(0), b: f(1000), c: f(4600) });
+      const out = src.pipe(fillGaps({ gapMs: 50, frameIntervalMs: () => 40, scheduler }));
+      const black = Buffer.from([16, 16, 16, 16, 128, 128]);
+      expectObservable(out, '^ 99ms !').toBe('a 49ms x 29ms b c', {
+        a: f(0),
+        x: { ...f(0), pts: 4500, data: black },
+        b: { ...f(1000), pts: 4500 + 3600 },
+        c: { ...f(4600), pts: 4500 + 3600 + 3600 },
+      });
+    });
+  });
 });

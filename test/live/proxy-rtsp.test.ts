@@ -115,7 +115,9 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     expect(proxy.stderr().split('[cam1] up').length).toBeGreaterThanOrEqual(3); // up, down, up again
     // Frames never stopped: the gap was filled with black frames at the frame rate.
     expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(7 * 25 * 0.6);
-    for (let i = 1; i < got.seconds.length; i++) expect(got.seconds[i]).toBeGreaterThan(got.seconds[i - 1]);
+    // From the second frame on: ffmpeg's RTSP client stamps its first frame 0 before it has a sender report.
+    const backwards = got.seconds.filter((s, i) => i > 1 && s <= got.seconds[i - 1]);
+    expect(backwards, got.seconds.join(' ')).toEqual([]);
     const black = (f: Buffer) => f.subarray(0, W * H).every((v) => Math.abs(v - 16) < 6);
     expect(got.frames.some(black)).toBe(true);
     expect(black(got.frames[got.frames.length - 1])).toBe(false); // the camera's picture came back
