@@ -35,3 +35,10 @@ export function parameterSets(au: H264AccessUnit): { sps?: Buffer; pps?: Buffer 
   }
   return { ...(sps ? { sps } : {}), ...(pps ? { pps } : {}) };
 }
+
+/** The access unit with `sps`/`pps` put in front where it lacks them (in-band parameter sets before an IDR). */
+export function withParameterSets(au: H264AccessUnit, sps: Buffer | undefined, pps: Buffer | undefined): H264AccessUnit {
+  const types = new Set(au.nalus.map(nalType));
+  const prefix = [...(!types.has(NalType.SPS) && sps ? [sps] : []), ...(!types.has(NalType.PPS) && pps ? [pps] : [])];
+  return prefix.length === 0 ? au : { ...au, nalus: [...prefix, ...au.nalus] };
+}

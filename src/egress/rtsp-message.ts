@@ -98,7 +98,11 @@ export class RtspReader {
       const headers = new Map<string, string>();
       for (const line of lines) {
         const colon = line.indexOf(':');
-        if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+        if (colon <= 0) continue;
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        // A repeated header (WWW-Authenticate offering Basic and Digest) keeps every value, one per line.
+        headers.set(name, headers.has(name) ? `${headers.get(name)}\n${value}` : value);
       }
       const length = Number(headers.get('content-length') ?? 0);
       if (!Number.isInteger(length) || length < 0 || length > MAX_BODY_BYTES) throw new NullcamError(`bad RTSP Content-Length "${headers.get('content-length')}"`, 1);

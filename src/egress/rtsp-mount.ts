@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { NullcamError } from '../errors.js';
-import { NalType, nalType, parameterSets, type H264AccessUnit, type H264Sink } from './h264-access-unit.js';
+import { parameterSets, withParameterSets, type H264AccessUnit, type H264Sink } from './h264-access-unit.js';
 import { packetizeH264 } from './h264-packetizer.js';
 import type { RtspSession } from './rtsp-session.js';
 import { H264_PAYLOAD_TYPE } from './sdp.js';
@@ -36,7 +36,7 @@ export class RtspMount implements H264Sink {
     if (params.pps) this.pps = params.pps;
     if (this.sps && this.pps && this.waiters.length > 0) for (const wake of this.waiters.splice(0)) wake();
     if (this.sessions.size === 0) return;
-    const unit = au.keyframe ? this.withParameterSets(au) : au;
+    const unit = au.keyframe ? withParameterSets(au, this.sps, this.pps) : au;
     const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, ...(this.maxPacketBytes ? { maxPacketBytes: this.maxPacketBytes } : {}) });
     for (const session of this.sessions) session.deliver(unit, packets);
   }
@@ -70,11 +70,5 @@ export class RtspMount implements H264Sink {
     for (const session of [...this.sessions]) session.onEnd();
     this.sessions.clear();
     this.onClose(this);
-  }
-
-  private withParameterSets(au: H264AccessUnit): H264AccessUnit {
-    const types = new Set(au.nalus.map(nalType));
-    const prefix = [...(!types.has(NalType.SPS) && this.sps ? [this.sps] : []), ...(!types.has(NalType.PPS) && this.pps ? [this.pps] : [])];
-    return prefix.length === 0 ? au : { ...au, nalus: [...prefix, ...au.nalus] };
   }
 }

@@ -72,3 +72,8 @@ export function runCommand(command: string, args: readonly string[], timeoutMs =
 export function hasCommand(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
+
+/** Whether Python can load GStreamer's RTSP server (Debian gir1.2-gst-rtsp-server-1.0, python3-gi). */
+export function hasGstRtspServer(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"]).status === 0;
+}

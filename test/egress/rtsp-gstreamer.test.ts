@@ -6,7 +6,7 @@ import { hasCommand, makeH264Clip, playLoop, readAccessUnits, runCommand } from 
 
 const gstreamer = hasCommand('gst-launch-1.0');
 
-describe.skipIf(!gstreamer)('RtspServer with GStreamer as the client (skipped without gst-launch-1.0: run scripts/setup.sh)', () => {
+describe.skipIf(!gstreamer)('RtspServer with GStreamer as the client (needs GStreamer, which scripts/setup.sh installs)', () => {
   const tmp = tempDir();
   let server: RtspServer;
   let stop = (): void => {};

@@ -1,0 +1,93 @@
+/** Publishing to RTSP servers that take a stream (ANNOUNCE/RECORD): ffmpeg in listen mode and GStreamer. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { H264AccessUnit, H264Sink } from '../../src/egress/h264-access-unit.js';
+import { publishRtsp } from '../../src/egress/rtsp-publisher.js';
+import { RtspServer } from '../../src/egress/rtsp-server.js';
+import { NullcamError } from '../../src/errors.js';
+import { tempDir, waitFor } from '../fixtures/media.js';
+import { hasCommand, hasGstRtspServer, makeH264Clip, readAccessUnits } from './rtsp-fixtures.js';
+
+const GST_RECORD = fileURLToPath(new URL('./gst-rtsp-record.py', import.meta.url));
+const gstreamer = hasCommand('gst-launch-1.0') && hasGstRtspServer();
+
+/** Writes every access unit at 25 fps, then closes the sink. */
+async function publishAll(sink: H264Sink, aus: readonly H264AccessUnit[]): Promise<void> {
+  for (const [i, au] of aus.entries()) {
+    sink.write({ ...au, pts90k: i * 3600 });
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  await sink.close();
+}
+
+/** Starts a receiving server; `lines` collects its stdout lines. */
+function receiver(command: string, args: string[], ready: (lines: string[]) => boolean): Promise<{ lines: string[]; exited: Promise<void>; kill: () => void }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const lines: string[] = [];
+  child.stdout.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return waitFor(() => ready(lines), 5000).then(() => ({ lines, exited, kill: () => child.kill('SIGKILL') }));
+}
+
+describe('publishRtsp', () => {
+  const tmp = tempDir();
+  let aus: H264AccessUnit[];
+  let port = 18_000 + Math.floor(Math.random() * 1000) * 2;
+
+  beforeAll(() => {
+    aus = readAccessUnits(makeH264Clip(tmp.dir, 1));
+  });
+  afterAll(() => tmp.remove());
+
+  it.each(['tcp', 'udp'] as const)('publishes every frame to ffmpeg -rtsp_flags listen over %s', async (transport) => {
+    port += 2;
+    const url = `rtsp://127.0.0.1:${port}/live`;
+    const ffmpeg = await receiver('ffmpeg', ['-hide_banner', '-v', 'error', '-rtsp_transport', transport, '-rtsp_flags', 'listen', '-i', url, '-f', 'framecrc', '-'], () => true);
+    // ffmpeg prints nothing when it listens: retry the connection until it does.
+    let sink: H264Sink | undefined;
+    for (let i = 0; i < 50 && !sink; i++) sink = await publishRtsp(url, { transport }).catch(() => new Promise<undefined>((r) => setTimeout(r, 100)));
+    await publishAll(sink!, aus);
+    await ffmpeg.exited;
+    expect(ffmpeg.lines.filter((l) => l.startsWith('0,'))).toHaveLength(25);
+  });
+
+  it.skipIf(!gstreamer)('publishes to a GStreamer RTSP server in record mode over TCP and UDP (needs GStreamer, which scripts/setup.sh installs)', async () => {
+    for (const transport of ['tcp', 'udp'] as const) {
+      port += 2;
+      const gst = await receiver('/usr/bin/python3', [GST_RECORD, String(port), '/live'], (l) => l.includes('ready'));
+      try {
+        await publishAll(await publishRtsp(`rtsp://127.0.0.1:${port}/live`, { transport }), aus);
+        expect(await waitFor(() => gst.lines.filter((l) => l === 'frame').length === 25, 3000)).toBe(true);
+      } finally {
+        gst.kill();
+      }
+    }
+  });
+
+  it('fails with one line for an unreachable server, wrong credentials, or a server that only plays', async () => {
+    const closed = await RtspServer.listen({ port: 0 });
+    const closedPort = closed.port;
+    await closed.close();
+    await expect(publishRtsp(`rtsp://127.0.0.1:${closedPort}/x`)).rejects.toThrow(`Cannot reach RTSP server 127.0.0.1:${closedPort} (ECONNREFUSED); check the address and that the server is running.`);
+    await expect(publishRtsp('http://127.0.0.1/x')).rejects.toThrow(NullcamError);
+
+    const server = await RtspServer.listen({ port: 0, auth: { username: 'u', password: 'right' } });
+    try {
+      for (const [userinfo, message] of [
+        ['u:wrong@', `RTSP server rtsp://127.0.0.1:${server.port}/x refused the credentials (401); check the user name and password in the URL.`],
+        ['u:right@', `RTSP server rtsp://127.0.0.1:${server.port}/x refused to take the stream: ANNOUNCE answered 405 Method Not Allowed.`],
+      ]) {
+        const errors: string[] = [];
+        const sink = await publishRtsp(`rtsp://${userinfo}127.0.0.1:${server.port}/x`, { onError: (e) => errors.push(e.message) });
+        sink.write(aus[0]);
+        expect(await waitFor(() => errors.length > 0, 3000)).toBe(true);
+        expect(errors).toEqual([message]);
+        expect(() => sink.write(aus[1])).toThrow(message);
+        await sink.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
