@@ -17,6 +17,7 @@ import { redactUrl } from '../ingest/redact-url.js';
 import { cameraPipeline, runCamera, type LivePolicy } from '../live/camera-pipeline.js';
 import { LiveMetrics } from '../live/live-metrics.js';
 import { parseEndpoint, serveMetrics, type MetricsServer } from '../live/metrics-server.js';
+import { resilientPublisher } from '../live/publish-sink.js';
 import { parseServeUrl, type ServeTarget } from '../live/serve-url.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
@@ -64,6 +65,18 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
       if (target && server) {
         const mount = server.mount(target.path);
         sinks.push(mount);
+        closers.push(() => mount.close());
+      }
+      if (camera.publish) {
+        const publisher = resilientPublisher(camera.publish, { transport: 'tcp', backoff: policy.backoff, log: tag });
+        closers.push(() => publisher.close());
+        try {
+          await publisher.firstAttempt;
+        } catch (error) {
+          // Several cameras: the publisher keeps retrying in the background (it said so in one line).
+          if (single) throw error;
+        }
+        sinks.push(publisher);
       }
       if (sinks.length === 0) {
         tag('no output could be opened; this camera is not served');
@@ -91,7 +104,6 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
           tag(`${error instanceof Error ? error.message : String(error)}; the other cameras keep running`);
         }),
       );
-      for (const sink of sinks) closers.push(() => sink.close());
     }
     if (subscriptions.length === 0) throw new NullcamError('No camera could be started; see the lines above.', 1);
 

@@ -90,12 +90,12 @@ export interface Received {
 
 /**
  * Plays an RTSP URL with ffmpeg for `seconds` and returns the decoded frames (yuv420p, WxH given) and their
- * timestamps (from showinfo).
+ * timestamps (from showinfo). `inputArgs` go before -i (`-rtsp_flags listen` receives a published stream).
  */
-export function readRtsp(url: string, transport: 'tcp' | 'udp', seconds: number, width: number, height: number): Promise<Received> {
+export function readRtsp(url: string, transport: 'tcp' | 'udp', seconds: number, width: number, height: number, inputArgs: readonly string[] = []): Promise<Received> {
   const child = spawn(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-rtsp_transport', transport, '-i', url, '-t', String(seconds), '-vf', 'showinfo=checksum=0', '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-f', 'rawvideo', '-'],
+    ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-rtsp_transport', transport, ...inputArgs, '-i', url, '-t', String(seconds), '-vf', 'showinfo=checksum=0', '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-f', 'rawvideo', '-'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const chunks: Buffer[] = [];
