@@ -1,5 +1,5 @@
 /**
- * Shared by the live integration tests and the live bench: a GStreamer RTSP camera (rtsp-camera.py) as a
+ * Shared by the live integration tests and the live bench: a GStreamer RTSP camera (scripts/rtsp-test-camera.py) as a
  * child process, `nullcam proxy` as a child process, ffmpeg as an RTSP client returning raw frames, and free
  * loopback ports. Tests skip with a reason when GStreamer's RTSP server is not installed.
  */
@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'bin/nullcam.js');
-const CAMERA_SCRIPT = path.join(import.meta.dirname, 'rtsp-camera.py');
+const CAMERA_SCRIPT = path.join(ROOT, 'scripts/rtsp-test-camera.py');
 
 /** Whether /usr/bin/python3 can load GStreamer's RTSP server (scripts/setup.sh installs it). */
 export function hasGstRtspServer(): boolean {

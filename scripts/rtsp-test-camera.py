@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""A stand-in IP camera for the live tests: GStreamer's RTSP server playing an MP4 file (H.264 or MPEG-4
+"""A stand-in IP camera for the live tests and `npm run bench:live`: GStreamer's RTSP server playing an MP4 file (H.264 or MPEG-4
 Part 2) in real time at rtsp://127.0.0.1:PORT/PATH, over UDP and TCP, shared by all clients.
-Usage: rtsp-camera.py PORT PATH FILE [h264|mp4v]. Prints "ready" once listening."""
+Usage: rtsp-test-camera.py PORT PATH FILE [h264|mp4v]. Prints "ready" once listening."""
 import sys
 
 import gi
