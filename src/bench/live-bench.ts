@@ -9,6 +9,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const result = summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds);
     writeFileSync(path.join(WORK_DIR, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(path.join(WORK_DIR, 'proxy.log'), proxyLog);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     proxy.kill('SIGTERM');
@@ -99,6 +101,9 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
   const pct = (ms: number) => Math.round((ms / 10 / cpu.elapsedS) * 10) / 10;
   const result = {
     seconds,
+    // Other work on the machine inflates every number here; the load average says how much there was.
+    loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+    cpus: os.cpus().length,
     framesCompared: latencies.length,
     addedLatencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN) },
     framesMissingAtClient: missing,
@@ -106,6 +111,9 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     proxyCovered: metric('nullcam_frames_covered_total'),
     proxyReconnects: metric('nullcam_reconnects_total'),
     cpuPercentOfOneCore: { node: pct(cpu.nodeCpuMs), ffmpegDecode: pct(cpu.decodeCpuMs), ffmpegEncode: pct(cpu.encodeCpuMs), total: pct(cpu.nodeCpuMs + cpu.decodeCpuMs + cpu.encodeCpuMs) },
+    proxyStageMsP50: Object.fromEntries(
+      [...metrics.matchAll(/^nullcam_stage_latency_seconds\{camera="[^"]*",stage="(\w+)",quantile="0.5"\} (\S+)$/gm)].map((m) => [m[1], Math.round(Number(m[2]) * 10000) / 10]),
+    ),
     rssMb: { afterWarmup: rssFirst, end: rssLast, min: Math.min(...steady), max: Math.max(...steady), growth: Math.round(((rssLast - rssFirst) / rssFirst) * 1000) / 1000 },
     goals: {} as Record<string, boolean>,
   };
