@@ -84,6 +84,8 @@ async function main(): Promise<void> {
 
 function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { nodeCpuMs: number; decodeCpuMs: number; encodeCpuMs: number; elapsedS: number }, metrics: string, seconds: number) {
   const latencies: number[] = [];
+  /** Per 10 s of camera frames: latencies, to see whether a run settles or drifts. */
+  const windows: number[][] = [];
   let missing = 0;
   // The last second may still be in flight on the proxied path.
   const lastCounter = Math.max(...direct.at.keys()) - FPS;
@@ -91,7 +93,10 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     if (counter > lastCounter) continue;
     const p = proxied.at.get(counter);
     if (p === undefined) missing++;
-    else latencies.push(p - t);
+    else {
+      latencies.push(p - t);
+      (windows[Math.floor(counter / (10 * FPS))] ??= []).push(p - t);
+    }
   }
   latencies.sort((a, b) => a - b);
   const q = (x: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(x * latencies.length))] ?? NaN);
@@ -106,8 +111,10 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     cpus: os.cpus().length,
     framesCompared: latencies.length,
     addedLatencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN) },
+    addedLatencyP50MsPer10s: windows.filter(Boolean).map((w) => Math.round(w.sort((a, b) => a - b)[w.length >> 1])),
     framesMissingAtClient: missing,
     proxyDropped: metric('nullcam_frames_dropped_total'),
+    proxyDroppedByStage: Object.fromEntries([...metrics.matchAll(/^nullcam_frames_dropped_total\{camera="[^"]*",stage="(\w+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
     proxyCovered: metric('nullcam_frames_covered_total'),
     proxyReconnects: metric('nullcam_reconnects_total'),
     cpuPercentOfOneCore: { node: pct(cpu.nodeCpuMs), ffmpegDecode: pct(cpu.decodeCpuMs), ffmpegEncode: pct(cpu.encodeCpuMs), total: pct(cpu.nodeCpuMs + cpu.decodeCpuMs + cpu.encodeCpuMs) },
@@ -127,7 +134,7 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
 
 /** Plays `url` with ffmpeg, keeps only the counter strip, and records when each counter value arrived. */
 function playCounters(url: string): Arrivals {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const size = counterWidth() * COUNTER_LAYOUT.block;
   const at = new Map<number, number>();
   let pending: Buffer = Buffer.alloc(0);

@@ -20,9 +20,11 @@ export interface LiveEncodeOptions {
   readonly gopSeconds: number;
   readonly preset: string;
   readonly crf: number;
-  /** Frames allowed to wait in the encoder's stdin pipe; default 2. */
+  /** Frames allowed to wait in the encoder's stdin pipe; default 3 (at 720p 4 MB; the slack a briefly descheduled encoder needs). */
   readonly maxPendingFrames?: number;
   readonly onDrop?: (frame: Frame) => void;
+  /** Wall ms from a frame's write to its access unit coming out (the encoder's latency). */
+  readonly onEncoded?: (ms: number) => void;
   readonly onSpawn?: (process: Pick<FfmpegProcess, 'pid' | 'argv'>) => void;
   /** SIGTERM → SIGKILL grace period, default 5000 ms. */
   readonly killTimeoutMs?: number;
@@ -31,8 +33,8 @@ export interface LiveEncodeOptions {
 interface Instance {
   readonly proc: FfmpegProcess;
   readonly size: string;
-  /** pts90k of frames written and not yet out as access units, oldest first. */
-  readonly pending: number[];
+  /** pts90k and write time (performance.now) of frames written and not yet out as access units, oldest first. */
+  readonly pending: Array<{ readonly pts90k: number; readonly writtenAt: number }>;
   ending: boolean;
 }
 
@@ -42,7 +44,7 @@ interface Instance {
  * @throws (as an Observable error) FfmpegError when the encoder fails
  */
 export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, H264AccessUnit> {
-  const maxPending = options.maxPendingFrames ?? 2;
+  const maxPending = options.maxPendingFrames ?? 3;
   return (frames) =>
     new Observable<H264AccessUnit>((subscriber) => {
       let current: Instance | null = null;
@@ -73,8 +75,10 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
           if (closed || (instance !== current && !instance.ending)) return;
           try {
             for (const au of reader.push(chunk)) {
-              const pts90k = instance.pending.shift();
-              if (pts90k !== undefined) subscriber.next({ nalus: au.nalus, keyframe: au.keyframe, pts90k });
+              const frame = instance.pending.shift();
+              if (!frame) continue;
+              options.onEncoded?.(performance.now() - frame.writtenAt);
+              subscriber.next({ nalus: au.nalus, keyframe: au.keyframe, pts90k: frame.pts90k });
             }
           } catch (error) {
             fail(error);
@@ -102,7 +106,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
             options.onDrop?.(frame);
             return;
           }
-          current.pending.push(Math.round((frame.pts * 90_000 * frame.timeBase.num) / frame.timeBase.den));
+          current.pending.push({ pts90k: Math.round((frame.pts * 90_000 * frame.timeBase.num) / frame.timeBase.den), writtenAt: performance.now() });
           stdin.write(frame.data);
         },
         error: fail,

@@ -27,7 +27,7 @@ export function liveInputArgs(source: string, transport: LiveTransport): string[
  * liveDecodeArgs('rtsp://cam/1', 'tcp', true)
  * // ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
  * //  '-rtsp_transport', 'tcp', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
- * //  '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1']
+ * //  '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1']
  */
 export function liveDecodeArgs(source: string, transport: LiveTransport, hasFpsMode: boolean): string[] {
   return [
@@ -46,6 +46,9 @@ export function liveDecodeArgs(source: string, transport: LiveTransport, hasFpsM
     ...(hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']),
     '-enc_time_base', '-1',
     '-pix_fmt', 'yuv420p',
+    // Each frame reaches the pipe whole at once; otherwise its last bytes wait in a 32 KB output buffer
+    // for the next frame (one frame of added latency).
+    '-flush_packets', '1',
     '-f', 'rawvideo',
     'pipe:1',
   ];

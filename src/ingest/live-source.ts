@@ -37,6 +37,8 @@ export interface LiveSourceOptions {
   readonly log: (line: string) => void;
   readonly onState?: (state: LiveSourceState, reason?: string) => void;
   readonly onStreamInfo?: (info: LiveStreamInfo) => void;
+  /** Per frame: how far (ms) it arrived behind the best pace of its connection (see `maxLagMs`). */
+  readonly onLag?: (ms: number) => void;
   /** Monotonic ms clock, default performance.now. */
   readonly now?: () => number;
   /** One connection; default liveDecode (tests pass fakes). */
@@ -70,7 +72,8 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
       options.onState?.('connecting');
       let seen = false;
       let first: { wallMs: number; pts: number } | null = null;
-      let bestLagMs = Infinity;
+      let bestLagMs = 0;
+      let previousPts = 0;
       const decodeOptions: LiveDecodeOptions = {
         binary: options.binary,
         transport: options.transport,
@@ -94,9 +97,17 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
             options.onState?.('up');
           }
           const wallMs = now();
-          first ??= { wallMs, pts: frame.pts };
-          const lagMs = wallMs - first.wallMs - ((frame.pts - first.pts) * 1000 * frame.timeBase.num) / frame.timeBase.den;
+          const ms = (pts: number) => (pts * 1000 * frame.timeBase.num) / frame.timeBase.den;
+          // A jump in the camera's clock (back, or ahead by more than a second: a restarted or re-seeked
+          // stream) is not lag: measure from here on.
+          if (!first || frame.pts < previousPts || ms(frame.pts - previousPts) > 1000) {
+            first = { wallMs, pts: frame.pts };
+            bestLagMs = 0;
+          }
+          previousPts = frame.pts;
+          const lagMs = wallMs - first.wallMs - ms(frame.pts - first.pts);
           bestLagMs = Math.min(bestLagMs, lagMs);
+          options.onLag?.(lagMs - bestLagMs);
           if (lagMs - bestLagMs > options.maxLagMs) throw new SourceDown(`fell ${((lagMs - bestLagMs) / 1000).toFixed(1)} s behind real time (CPU too busy?)`);
           return { ...frame, index: index++, pts: continuity.map(frame.pts, frame.timeBase, now() - started), timeBase: PTS_TIME_BASE };
         }),

@@ -74,6 +74,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     onStreamInfo(info) {
       if (info.frameRate) frameRate = info.frameRate;
     },
+    onLag: (ms) => m.stage('lag', ms),
   }).pipe(
     tap(() => m.frameIn()),
     liveAnonymize(o.analyzers, o.anonymizer, {
@@ -108,6 +109,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
         m.drop('encode');
         droppedSinceSummary++;
       },
+      onEncoded: (ms) => m.stage('encode', ms),
     }),
     tap(() => m.frameOut()),
     retry({

@@ -17,7 +17,7 @@ export class LiveMetrics {
   private readonly filled = this.registry.counter('nullcam_frames_filled_total', 'Black frames sent while the camera was away.');
   private readonly faces = this.registry.counter('nullcam_faces_total', 'Face regions anonymized.');
   private readonly tracks = this.registry.gauge('nullcam_tracks', 'Face tracks on the last frame.');
-  private readonly latency = this.registry.summary('nullcam_stage_latency_seconds', 'Wall time per stage and frame; total is arrival to departure of the anonymize stage.');
+  private readonly latency = this.registry.summary('nullcam_stage_latency_seconds', 'Wall time per stage and frame: detect, embed, landmarks, anonymize; total (arrival to departure of the anonymize stage); encode (frame in to access unit out); lag (how far frames arrive behind the camera\'s pace).');
   private readonly reconnects = this.registry.counter('nullcam_reconnects_total', 'Camera connections lost or refused.');
   private readonly up = this.registry.gauge('nullcam_camera_up', '1 while the camera delivers frames.');
   private readonly clients = this.registry.gauge('nullcam_clients', 'RTSP clients playing the served stream.');
