@@ -87,12 +87,15 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
   /** Per 10 s of camera frames: latencies, to see whether a run settles or drifts. */
   const windows: number[][] = [];
   let missing = 0;
+  /** Pairs more than 10 s apart: a counter misread on one path (a damaged strip), not latency. */
+  let misread = 0;
   // The last second may still be in flight on the proxied path.
   const lastCounter = Math.max(...direct.at.keys()) - FPS;
   for (const [counter, t] of direct.at) {
     if (counter > lastCounter) continue;
     const p = proxied.at.get(counter);
     if (p === undefined) missing++;
+    else if (Math.abs(p - t) > 10_000) misread++;
     else {
       latencies.push(p - t);
       (windows[Math.floor(counter / (10 * FPS))] ??= []).push(p - t);
@@ -113,8 +116,9 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     addedLatencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN) },
     addedLatencyP50MsPer10s: windows.filter(Boolean).map((w) => Math.round(w.sort((a, b) => a - b)[w.length >> 1])),
     framesMissingAtClient: missing,
+    countersMisread: misread,
     proxyDropped: metric('nullcam_frames_dropped_total'),
-    proxyDroppedByStage: Object.fromEntries([...metrics.matchAll(/^nullcam_frames_dropped_total\{camera="[^"]*",stage="(\w+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
+    proxyDroppedByStage: Object.fromEntries([...metrics.matchAll(/^nullcam_frames_dropped_total\{camera="[^"]*",stage="([\w-]+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
     proxyCovered: metric('nullcam_frames_covered_total'),
     proxyReconnects: metric('nullcam_reconnects_total'),
     cpuPercentOfOneCore: { node: pct(cpu.nodeCpuMs), ffmpegDecode: pct(cpu.decodeCpuMs), ffmpegEncode: pct(cpu.encodeCpuMs), total: pct(cpu.nodeCpuMs + cpu.decodeCpuMs + cpu.encodeCpuMs) },

@@ -168,6 +168,7 @@ export function livePolicy(config: Config, single: boolean): LivePolicy {
     connectMs: l.connectSeconds * 1000,
     stallMs: l.stallSeconds * 1000,
     maxLagMs: l.maxLagSeconds * 1000,
+    catchUpLagMs: l.catchUpLagMs,
     backoff: { initialMs: l.reconnectMinSeconds * 1000, maxMs: l.reconnectMaxSeconds * 1000 },
     startAttempts: single ? l.startAttempts : null,
     gapFillMs: l.gapFillSeconds * 1000,

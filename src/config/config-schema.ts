@@ -56,6 +56,7 @@ export const CONFIG_SCHEMA = {
     transport: enumField(LIVE_TRANSPORTS, 'tcp', 'How RTSP cameras are read: tcp (interleaved, robust through NAT and firewalls) or udp (lower overhead, loses packets on busy links).'),
     connectSeconds: numberField(10, 'Seconds a (re)connection may take to deliver its first frame before it counts as failed.', 1, 300),
     stallSeconds: numberField(5, 'Seconds without a frame after which a camera connection is restarted.', 0.5, 300),
+    catchUpLagMs: numberField(150, 'While frames arrive this many ms behind the camera\'s pace (CPU short), every other frame is dropped unprocessed until the backlog is gone.', 20, 10000, true),
     maxLagSeconds: numberField(2, 'A camera connection whose frames fall this many seconds behind real time (decoding cannot keep up) is restarted, dropping the backlog.', 0.5, 60),
     reconnectMinSeconds: numberField(0.5, 'First reconnect delay; it doubles after each failed attempt.', 0.1, 60),
     reconnectMaxSeconds: numberField(30, 'Longest reconnect delay.', 0.1, 3600),

@@ -13,6 +13,7 @@ import type { FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import type { LiveTransport } from '../ingest/live-input-args.js';
 import { CameraUnreachableError, liveSource } from '../ingest/live-source.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
+import { catchUp } from './catch-up.js';
 import { fillGaps } from './fill-gaps.js';
 import { liveAnonymize, type LiveAnonymizeOptions } from './live-anonymize.js';
 import type { CameraMetrics } from './live-metrics.js';
@@ -21,6 +22,8 @@ export interface LivePolicy {
   readonly connectMs: number;
   readonly stallMs: number;
   readonly maxLagMs: number;
+  /** Frames arriving later than this (ms) behind the camera's pace are thinned out (every other one dropped). */
+  readonly catchUpLagMs: number;
   readonly backoff: BackoffOptions;
   /** null: retry forever (several cameras); a number: error after that many failed first attempts. */
   readonly startAttempts: number | null;
@@ -57,6 +60,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
   const p = o.policy;
   let frameRate = DEFAULT_RATE;
   let droppedSinceSummary = 0;
+  let lagMs = 0;
   const m = o.metrics;
   const frames = liveSource(o.url, {
     binary: o.binary,
@@ -74,9 +78,20 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     onStreamInfo(info) {
       if (info.frameRate) frameRate = info.frameRate;
     },
-    onLag: (ms) => m.stage('lag', ms),
+    onLag(ms) {
+      lagMs = ms;
+      m.stage('lag', ms);
+    },
   }).pipe(
     tap(() => m.frameIn()),
+    catchUp({
+      lagMs: p.catchUpLagMs,
+      currentLagMs: () => lagMs,
+      onDrop() {
+        m.drop('catch-up');
+        droppedSinceSummary++;
+      },
+    }),
     liveAnonymize(o.analyzers, o.anonymizer, {
       ...p.anonymize,
       onDrop() {
@@ -123,7 +138,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
   const every = o.summarySeconds ?? 10;
   return new Observable<H264AccessUnit>((subscriber) => {
     const summary = setInterval(() => {
-      if (droppedSinceSummary > 0) o.log(`${droppedSinceSummary} frames dropped in the last ${every} s (anonymization or encoding behind)`);
+      if (droppedSinceSummary > 0) o.log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind)`);
       droppedSinceSummary = 0;
     }, every * 1000);
     const sub = frames.subscribe(subscriber);

@@ -6,7 +6,7 @@ import type { LiveSourceState } from '../ingest/live-source.js';
 import type { Health } from './metrics-server.js';
 import { MetricsRegistry } from './metrics-registry.js';
 
-export type DropStage = 'anonymize' | 'encode';
+export type DropStage = 'catch-up' | 'anonymize' | 'encode';
 
 export class LiveMetrics {
   readonly registry = new MetricsRegistry();
@@ -29,7 +29,7 @@ export class LiveMetrics {
     this.states.set(name, { up: false, why: 'connecting', covering: null });
     this.framesIn.inc(l, 0);
     this.framesOut.inc(l, 0);
-    for (const stage of ['anonymize', 'encode'] as const) this.dropped.inc({ ...l, stage }, 0);
+    for (const stage of ['catch-up', 'anonymize', 'encode'] as const) this.dropped.inc({ ...l, stage }, 0);
     this.covered.inc(l, 0);
     this.filled.inc(l, 0);
     this.faces.inc(l, 0);
