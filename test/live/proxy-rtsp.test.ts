@@ -1,6 +1,6 @@
 /**
  * `nullcam proxy` end to end on loopback with real peers: a GStreamer RTSP server plays a clip with a face
- * as the camera, nullcam (a child process) serves it, ffmpeg plays it over TCP and UDP. Checked: every face
+ * as the camera, nullcam (a child process) serves it, two ffmpeg clients play it at once over TCP and UDP. Checked: every face
  * in the received frames no longer matches its identity (a control read straight from the camera does), the
  * camera's frame rate, clients keep receiving while the camera restarts, and bad input is one line while
  * the other cameras keep running. Skipped without GStreamer's RTSP server (scripts/setup.sh installs it).
@@ -14,6 +14,7 @@ import { decodeFrames } from '../../src/ingest/decode-frames.js';
 import { locateFfmpeg } from '../../src/ingest/ffmpeg-binary.js';
 import { openInput } from '../../src/ingest/open-input.js';
 import type { Detection } from '../../src/track/face.js';
+import { RtspServer } from '../../src/egress/rtsp-server.js';
 import { FaceDetector } from '../../src/track/face-detector.js';
 import { cosineSimilarity, FaceEmbedder, SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
@@ -94,15 +95,19 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     expect(Math.min(...sims)).toBeGreaterThan(SAME_PERSON_THRESHOLD);
   });
 
-  it.each(['tcp', 'udp'] as const)('over %s: every face covered, at the camera frame rate', async (transport) => {
-    const got = await readRtsp(served, transport, 3, W, H);
-    // 3 s at 25 fps = 75; drops are allowed (and counted) when the machine is busy, gaps in pts are not.
-    expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(50);
-    const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
-    expect(gaps[gaps.length >> 1]).toBeCloseTo(0.04, 3);
-    const sims = await identitySimilarities(got);
-    expect(sims.length).toBeGreaterThanOrEqual(6);
-    expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+  it('two clients at once, TCP and UDP (joining 1 s later): every face covered, at the camera frame rate', async () => {
+    const tcp = readRtsp(served, 'tcp', 3, W, H);
+    await new Promise((r) => setTimeout(r, 1000));
+    const udp = readRtsp(served, 'udp', 3, W, H);
+    for (const got of [await tcp, await udp]) {
+      // 3 s at 25 fps = 75; drops are allowed (and counted) when the machine is busy, gaps in pts are not.
+      expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(50);
+      const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
+      expect(gaps[gaps.length >> 1]).toBeCloseTo(0.04, 3);
+      const sims = await identitySimilarities(got);
+      expect(sims.length).toBeGreaterThanOrEqual(6);
+      expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+    }
   });
 
   it('keeps clients playing while the camera restarts, and reconnects', async () => {
@@ -152,7 +157,9 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     expect(run.stderr).not.toContain('secret');
   });
 
-  it('with several cameras, a dead URL and a port in use are one line each; a non-H.264 camera is served as H.264', async () => {
+  it('with several cameras, a dead URL, wrong credentials and a port in use are one line each; a non-H.264 camera is served as H.264', async () => {
+    const locked = await RtspServer.listen({ port: 0, auth: { username: 'user', password: 'right' } });
+    locked.mount('/x');
     const mpeg4 = path.join(tmp.dir, 'mpeg4.mp4');
     ffmpeg(['-i', media('interview.mp4'), '-an', '-c:v', 'mpeg4', '-g', '25', '-q:v', '5', mpeg4]);
     const mpeg4Port = await freePort();
@@ -166,6 +173,7 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
           cameras: [
             { name: 'mpeg4', url: mpeg4Camera.url, serve: `rtsp://127.0.0.1:${port}/mpeg4` },
             { name: 'dead', url: 'rtsp://127.0.0.1:9/none', serve: `rtsp://127.0.0.1:${port}/dead` },
+            { name: 'auth', url: `rtsp://user:wrong@127.0.0.1:${locked.port}/x`, serve: `rtsp://127.0.0.1:${port}/auth` },
             { name: 'busy', url: camera.url, serve: `rtsp://127.0.0.1:${cameraPort}/busy` },
           ],
         },
@@ -175,16 +183,20 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     try {
       await multi.waitFor('[mpeg4] up');
       await multi.waitFor('[dead] not reachable: ');
+      await multi.waitFor('[auth] not reachable: ');
       const got = await readRtsp(`rtsp://127.0.0.1:${port}/mpeg4`, 'tcp', 2, W, H);
       expect(got.frames.length).toBeGreaterThanOrEqual(40);
       expect(got.stderr).toMatch(/Video: h264/);
       const lines = multi.stderr().split('\n');
       expect(lines.filter((l) => l.includes(`${cameraPort}`) && l.includes('already in use'))).toHaveLength(1);
       expect(lines.find((l) => l.includes('[dead] not reachable'))).toMatch(/^nullcam: \[dead\] not reachable: .*Connection refused; reconnecting in [\d.]+ s \(attempt 1\)$/);
+      expect(lines.find((l) => l.includes('[auth] not reachable'))).toMatch(/^nullcam: \[auth\] not reachable: .*401 Unauthorized.*; reconnecting in [\d.]+ s \(attempt 1\)$/);
+      expect(multi.stderr()).not.toContain('wrong');
       expect(multi.child.exitCode).toBeNull();
     } finally {
       await multi.stop();
       await mpeg4Camera.stop();
+      await locked.close();
     }
   });
 });
