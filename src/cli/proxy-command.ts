@@ -78,11 +78,12 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         }
         sinks.push(publisher);
       }
+      const cameraMetrics = metrics.camera(camera.name);
       if (sinks.length === 0) {
         tag('no output could be opened; this camera is not served');
+        cameraMetrics.state('down', 'no output could be opened');
         continue;
       }
-      const cameraMetrics = metrics.camera(camera.name);
       const mounts = sinks.filter((s): s is H264Sink & { clients: number } => 'clients' in s);
       const clientsPoll = setInterval(() => cameraMetrics.clients(mounts.reduce((n, s) => n + s.clients, 0)), 1000);
       closers.push(async () => clearInterval(clientsPoll));
