@@ -58,6 +58,11 @@ const DEFAULT_RATE: Rational = { num: 25, den: 1 };
  */
 export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessUnit> {
   const p = o.policy;
+  // Work in flight when the camera is stopped still settles (a detection on a disposed session fails): quiet.
+  let running = true;
+  const log = (line: string): void => {
+    if (running) o.log(line);
+  };
   let frameRate = DEFAULT_RATE;
   let droppedSinceSummary = 0;
   let lagMs = 0;
@@ -70,10 +75,10 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     maxLagMs: p.maxLagMs,
     backoff: p.backoff,
     startAttempts: p.startAttempts,
-    log: o.log,
+    log,
     onState(state, why) {
       m.state(state, why);
-      if (state === 'up') o.log('up');
+      if (state === 'up') log('up');
     },
     onStreamInfo(info) {
       if (info.frameRate) frameRate = info.frameRate;
@@ -102,11 +107,11 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
         m.cover();
         if (!first) return;
         m.covering(reason);
-        o.log(`covering frames black: ${reason}${error instanceof Error ? ` (${error.message})` : ''}`);
+        log(`covering frames black: ${reason}${error instanceof Error ? ` (${error.message})` : ''}`);
       },
       onRecover() {
         m.covering(null);
-        o.log('anonymizing again');
+        log('anonymizing again');
       },
       onStage: (stage, ms) => m.stage(stage, ms),
     }),
@@ -130,7 +135,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     retry({
       delay(error: unknown) {
         if (error instanceof CameraUnreachableError) throw error;
-        o.log(`pipeline failed: ${error instanceof Error ? error.message : String(error)}; restarting in 2 s`);
+        log(`pipeline failed: ${error instanceof Error ? error.message : String(error)}; restarting in 2 s`);
         return timer(2000);
       },
     }),
@@ -138,11 +143,12 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
   const every = o.summarySeconds ?? 10;
   return new Observable<H264AccessUnit>((subscriber) => {
     const summary = setInterval(() => {
-      if (droppedSinceSummary > 0) o.log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind)`);
+      if (droppedSinceSummary > 0) log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind)`);
       droppedSinceSummary = 0;
     }, every * 1000);
     const sub = frames.subscribe(subscriber);
     return () => {
+      running = false;
       clearInterval(summary);
       sub.unsubscribe();
     };
