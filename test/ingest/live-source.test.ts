@@ -14,7 +14,7 @@ import { ffmpeg, tempDir } from '../fixtures/media.js';
 const tb = { num: 1, den: 1000 };
 const frame = (pts: number): Frame => ({ source: 'fake', index: 0, pts, timeBase: tb, width: 2, height: 2, format: 'yuv420p', data: Buffer.alloc(6) });
 
-function options(over: Partial<LiveSourceOptions> & Pick<LiveSourceOptions, 'connect'>, log: string[]): LiveSourceOptions {
+function options(over: Partial<LiveSourceOptions>, log: string[]): LiveSourceOptions {
   return {
     binary: {} as FfmpegBinary,
     transport: 'tcp',
@@ -138,17 +138,21 @@ describe('liveSource with ffmpeg', () => {
     const log: string[] = [];
     const infos: string[] = [];
     const frames = await lastValueFrom(
-      liveSource(clip, {
-        binary,
-        transport: 'tcp',
-        connectMs: 10_000,
-        stallMs: 10_000,
-        maxLagMs: 10_000,
-        backoff: { initialMs: 10, maxMs: 10 },
-        startAttempts: 1,
-        log: (l) => log.push(l),
-        onStreamInfo: (i) => infos.push(`${i.codec} ${i.frameRate?.num}/${i.frameRate?.den}`),
-      }).pipe(take(12), toArray()),
+      liveSource(
+        clip,
+        options(
+          {
+            binary,
+            connectMs: 10_000,
+            stallMs: 10_000,
+            backoff: { initialMs: 10, maxMs: 10 },
+            startAttempts: 1,
+            now: () => performance.now(),
+            onStreamInfo: (i) => infos.push(`${i.codec} ${i.frameRate?.num}/${i.frameRate?.den}`),
+          },
+          log,
+        ),
+      ).pipe(take(12), toArray()),
     );
     expect(frames.map((f) => f.index)).toEqual([...Array(12).keys()]);
     for (let i = 1; i < frames.length; i++) expect(frames[i].pts).toBeGreaterThan(frames[i - 1].pts);
