@@ -125,6 +125,9 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     proxyStageMsP50: Object.fromEntries(
       [...metrics.matchAll(/^nullcam_stage_latency_seconds\{camera="[^"]*",stage="(\w+)",quantile="0.5"\} (\S+)$/gm)].map((m) => [m[1], Math.round(Number(m[2]) * 10000) / 10]),
     ),
+    eventLoopDelayMs: Object.fromEntries(
+      [...metrics.matchAll(/^nullcam_event_loop_delay_seconds\{quantile="([\d.]+)"\} (\S+)$/gm)].map((m) => [m[1], Math.round(Number(m[2]) * 10000) / 10]),
+    ),
     rssMb: { afterWarmup: rssFirst, end: rssLast, min: Math.min(...steady), max: Math.max(...steady), growth: Math.round(((rssLast - rssFirst) / rssFirst) * 1000) / 1000 },
     goals: {} as Record<string, boolean>,
   };

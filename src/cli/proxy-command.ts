@@ -37,7 +37,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
   const log = (line: string): void => void process.stderr.write(`nullcam: ${line}\n`);
 
   const metrics = new LiveMetrics();
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<() => Promise<void>> = [async () => metrics.close()];
   const subscriptions: Subscription[] = [];
   let fatal: ((error: unknown) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (fatal = reject));
@@ -52,7 +52,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
     }
     const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
     const needsLandmarks = cameras.some((c) => (c.mode ?? config.mode) === 'mask');
-    const analyzers = await loadFaceAnalyzers(store, needsLandmarks ? { ...config, mode: 'mask' } : config);
+    const analyzers = await loadFaceAnalyzers(store, needsLandmarks ? { ...config, mode: 'mask' } : config, { workers: true });
     closers.push(() => analyzers.dispose());
     const policy = livePolicy(config, single);
 

@@ -2,6 +2,7 @@
  * What `nullcam proxy` measures per camera, in one place: the metric families (names, help, labels) and
  * the camera state /healthz reports. Stage latencies are in seconds, as Prometheus expects.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LiveSourceState } from '../ingest/live-source.js';
 import type { Health } from './metrics-server.js';
 import { MetricsRegistry } from './metrics-registry.js';
@@ -21,7 +22,26 @@ export class LiveMetrics {
   private readonly reconnects = this.registry.counter('nullcam_reconnects_total', 'Camera connections lost or refused.');
   private readonly up = this.registry.gauge('nullcam_camera_up', '1 while the camera delivers frames.');
   private readonly clients = this.registry.gauge('nullcam_clients', 'RTSP clients playing the served stream.');
+  private readonly loopDelay = this.registry.gauge('nullcam_event_loop_delay_seconds', 'Node event loop delay over the last 10 s (p50, p99, max): frames wait this long for the one thread that moves them.');
+  private readonly loopHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loopTimer: NodeJS.Timeout;
   private readonly states = new Map<string, { up: boolean; why: string; covering: string | null }>();
+
+  constructor() {
+    this.loopHistogram.enable();
+    this.loopTimer = setInterval(() => {
+      const h = this.loopHistogram;
+      for (const [q, v] of [['0.5', h.percentile(50)], ['0.99', h.percentile(99)], ['1', h.max]] as const) this.loopDelay.set({ quantile: q }, v / 1e9);
+      h.reset();
+    }, 10_000);
+    this.loopTimer.unref();
+  }
+
+  /** Stops sampling the event loop. */
+  close(): void {
+    clearInterval(this.loopTimer);
+    this.loopHistogram.disable();
+  }
 
   /** Registers a camera so its series exist (at 0) from the start. */
   camera(name: string): CameraMetrics {
