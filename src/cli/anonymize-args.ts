@@ -1,5 +1,5 @@
 /** `nullcam anonymize` command line → validated request. */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NullcamError } from '../errors.js';
 import type { ProgressStyle } from './progress-reporter.js';
 
@@ -30,45 +30,29 @@ export const SETTING_FLAGS = {
   'model-dir': 'runtime.modelDir',
 } as const;
 
-export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        mode: { type: 'string', short: 'm' },
-        config: { type: 'string', short: 'c' },
-        set: { type: 'string', multiple: true },
-        progress: { type: 'string' },
-        'tracks-json': { type: 'string' },
-        overwrite: { type: 'boolean', short: 'y' },
-        'no-audio': { type: 'boolean' },
-        debug: { type: 'boolean' },
-        encoder: { type: 'string' },
-        preset: { type: 'string' },
-        crf: { type: 'string' },
-        bitrate: { type: 'string' },
-        stride: { type: 'string' },
-        'min-score': { type: 'string' },
-        dilate: { type: 'string' },
-        ep: { type: 'string' },
-        'model-dir': { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam anonymize --help" for the options.`, 2, { cause: err });
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1) {
-    throw new NullcamError(positionals.length === 0 ? 'Missing INPUT. Usage: nullcam anonymize INPUT -o OUTPUT (see --help).' : `Expected one INPUT, got ${positionals.length}: ${positionals.join(' ')}.`, 2);
-  }
-  if (!values.output) throw new NullcamError('Missing -o OUTPUT, the file to write (e.g. -o out.mp4).', 2);
+/** parseArgs options every anonymizing command takes: config file, settings and their shorthand flags, --debug. */
+export const SETTING_OPTIONS = {
+  mode: { type: 'string', short: 'm' },
+  config: { type: 'string', short: 'c' },
+  set: { type: 'string', multiple: true },
+  'no-audio': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  encoder: { type: 'string' },
+  preset: { type: 'string' },
+  crf: { type: 'string' },
+  bitrate: { type: 'string' },
+  stride: { type: 'string' },
+  'min-score': { type: 'string' },
+  dilate: { type: 'string' },
+  ep: { type: 'string' },
+  'model-dir': { type: 'string' },
+} as const;
+
+/** The settings given by SETTING_OPTIONS, as dotted key → raw value in command-line order. */
+export function settingOverrides(values: { set?: string[]; 'no-audio'?: boolean } & Partial<Record<keyof typeof SETTING_FLAGS, string | boolean | string[]>>): Array<[string, string]> {
   const overrides: Array<[string, string]> = [];
   for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
-    const v = values[flag as keyof typeof values];
+    const v = values[flag as keyof typeof SETTING_FLAGS];
     if (typeof v === 'string') overrides.push([key, v]);
   }
   if (values['no-audio']) overrides.push(['encode.audio', 'none']);
@@ -77,6 +61,38 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
     if (eq <= 0) throw new NullcamError(`Expected KEY=VALUE for --set but received "${s}" (e.g. --set detect.stride=1).`, 2);
     overrides.push([s.slice(0, eq), s.slice(eq + 1)]);
   }
+  return overrides;
+}
+
+/**
+ * Strict parse of a command's options and positionals.
+ * @throws NullcamError (exit 2) naming the bad option and where the command's help is
+ */
+export function parseCommandLine<const O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O, command: string) {
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
+  } catch (err) {
+    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam ${command} --help" for the options.`, 2, { cause: err });
+  }
+}
+
+export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      output: { type: 'string', short: 'o' },
+      progress: { type: 'string' },
+      'tracks-json': { type: 'string' },
+      overwrite: { type: 'boolean', short: 'y' },
+      ...SETTING_OPTIONS,
+    },
+    'anonymize',
+  );
+  if (positionals.length !== 1) {
+    throw new NullcamError(positionals.length === 0 ? 'Missing INPUT. Usage: nullcam anonymize INPUT -o OUTPUT (see --help).' : `Expected one INPUT, got ${positionals.length}: ${positionals.join(' ')}.`, 2);
+  }
+  if (!values.output) throw new NullcamError('Missing -o OUTPUT, the file to write (e.g. -o out.mp4).', 2);
+  const overrides = settingOverrides(values);
   const progress = values.progress;
   if (progress !== undefined && !['bar', 'json', 'none'].includes(progress)) {
     throw new NullcamError(`Expected one of bar, json, none for --progress but received "${progress}".`, 2);

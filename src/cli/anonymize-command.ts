@@ -1,5 +1,6 @@
 /** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
 import type { Subscription } from 'rxjs';
+import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { classicAnonymizer } from '../anonymize/classic-anonymizer.js';
 import { parseHexColour } from '../anonymize/solid-fill.js';
 import type { Config } from '../config/config-schema.js';
@@ -7,12 +8,12 @@ import { buildConfig, readConfigFile } from '../config/load-config.js';
 import type { EncodeSummary } from '../egress/encoder.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
-import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { locateFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { openInput } from '../ingest/open-input.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
 import { anonymizeFile } from '../pipeline/anonymize-file.js';
-import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
+import { loadFaceAnalyzers, type LoadedAnalyzers } from '../pipeline/face-analyzers.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { TrackFacesOptions } from '../track/track-faces.js';
 import type { AnonymizeRequest } from './anonymize-args.js';
@@ -21,12 +22,9 @@ import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
 /** @returns the exit code; throws NullcamError for anything the user can fix */
 export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv): Promise<number> {
   const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
-  const ffmpegOverride = config.runtime.ffmpeg ?? env.NULLCAM_FFMPEG;
-  const binary = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {});
+  const binary = await locateConfiguredFfmpeg(config, env);
   const input = await openInput(req.input, { binary });
-  const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
-  const analyzers = await loadFaceAnalyzers(store, config);
-  const anonymizer = classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! });
+  const { analyzers, anonymizer } = await loadAnonymizer(config, env);
 
   const style: ProgressStyle = req.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
   // JSON events go to stdout for scripts; the bar goes to stderr so stdout stays clean.
@@ -92,6 +90,19 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   } finally {
     await analyzers.dispose();
   }
+}
+
+/** The ffmpeg binary the settings or NULLCAM_FFMPEG name, else the default search. */
+export async function locateConfiguredFfmpeg(config: Config, env: NodeJS.ProcessEnv): Promise<FfmpegBinary> {
+  const override = config.runtime.ffmpeg ?? env.NULLCAM_FFMPEG;
+  return locateFfmpeg(override ? { override } : {});
+}
+
+/** Face models (loaded once; the caller disposes them) and the configured classic anonymizer. */
+export async function loadAnonymizer(config: Config, env: NodeJS.ProcessEnv): Promise<{ analyzers: LoadedAnalyzers; anonymizer: Anonymizer }> {
+  const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir(env) });
+  const analyzers = await loadFaceAnalyzers(store, config);
+  return { analyzers, anonymizer: classicAnonymizer({ ...config.anonymize, mode: config.mode, colour: parseHexColour(config.anonymize.colour)! }) };
 }
 
 export function trackOptions(config: Config): TrackFacesOptions {

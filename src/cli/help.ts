@@ -7,6 +7,7 @@ export const MAIN_HELP = `nullcam: remove people's identities from video, keep e
 Usage:
   nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
   nullcam proxy URL --serve rtsp://HOST:PORT/PATH  anonymize a live camera and serve it over RTSP
+  nullcam watch IN_DIR --out OUT_DIR [options]  anonymize each finished segment a recorder writes
   nullcam doctor                                 show which ffmpeg, execution providers and models are used
   nullcam models install                         convert and cache the face models now (else: on first use)
   nullcam config                                 print every setting with its default (commented JSON)
@@ -97,4 +98,32 @@ ${schemaFields()
 
 With one camera, a camera that never answers (live.startAttempts) or a port in use is an error (exit 1);
 with several, each problem is one log line and the other cameras keep running. Ctrl-C stops (exit 0).
+`;
+
+export const WATCH_HELP = `Usage: nullcam watch IN_DIR --out OUT_DIR [options]
+
+Watches a recorder's segment directory (recursively) and anonymizes each finished segment into the same
+relative path under OUT_DIR (.ts, .avi and other containers nullcam cannot write become .mkv). A segment
+is finished when its size and modification time have not changed for --settle seconds. Runs until
+SIGINT/SIGTERM (exit 0). Kill it at any time: a state file records every segment done or failed, so on
+restart nothing is lost and nothing is done twice; a segment that was being processed is done again, and
+its temporary output is removed. Outputs are written to a temporary file and renamed when complete.
+
+Options:
+  -o, --out DIR               where the anonymized segments go (created if missing; not IN_DIR)
+      --state FILE            the state file (default: OUT_DIR/.nullcam-watch.json)
+      --delete-originals-after
+                              delete each raw segment once its anonymized copy is in place and recorded
+                              (default: keep). Failed segments are never deleted.
+      --settle SECONDS        how long a segment must stay unchanged to count as closed (default 10;
+                              must exceed the longest pause in the recorder's writes)
+      --poll SECONDS          time between scans of IN_DIR (default 2)
+      --json                  one JSON line per event on stdout (done, adopted, failed, deleted, error)
+                              instead of text lines on stderr
+  -m, --mode MODE, -c, --config FILE, --set KEY=VALUE, --no-audio and the other settings flags work as
+  for "nullcam anonymize" (see nullcam anonymize --help).
+
+A segment that cannot be read (corrupt, not a video) is recorded as failed with the reason and skipped;
+it is tried again only if the file changes. A segment that changes after it was done is a new
+recording and is done again.
 `;

@@ -13,10 +13,12 @@ import { ModelStore } from '../models/model-store.js';
 import { runAnonymize } from './anonymize-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
-import { anonymizeHelp, MAIN_HELP, PROXY_HELP } from './help.js';
+import { anonymizeHelp, MAIN_HELP, PROXY_HELP, WATCH_HELP } from './help.js';
 import { parseProxyArgs } from './proxy-args.js';
 import { runProxy } from './proxy-command.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
+import { parseWatchArgs } from './watch-args.js';
+import { runWatch } from './watch-command.js';
 
 /** @returns the process exit code */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -45,7 +47,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(MAIN_HELP);
       return 0;
     case 'help':
-      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'proxy' ? PROXY_HELP : MAIN_HELP);
+      process.stdout.write(rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'proxy' ? PROXY_HELP : rest[0] === 'watch' ? WATCH_HELP : MAIN_HELP);
       return 0;
     case '--version':
     case '-v':
@@ -63,6 +65,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return runProxy(parseProxyArgs(rest), process.env);
+    case 'watch':
+      if (wantsHelp) {
+        process.stdout.write(WATCH_HELP);
+        return 0;
+      }
+      return runWatch(parseWatchArgs(rest), process.env);
     case 'doctor':
       return doctor(rest);
     case 'models':
@@ -71,7 +79,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       process.stdout.write(renderDefaultConfig());
       return 0;
     default:
-      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, proxy, doctor, models, config, help.`, 2);
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, proxy, watch, doctor, models, config, help.`, 2);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { access, constants, link, open, rename, stat, unlink } from 'node:fs/promises';
+import { access, constants, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { NullcamError } from '../errors.js';
 
@@ -99,6 +99,25 @@ export async function reserveTempOutput(output: string, overwrite = false): Prom
       await unlink(temp).catch(() => {});
     },
   };
+}
+
+/**
+ * Removes temp files that a killed run (SIGKILL, power loss) left for `output`: `.<name>.nullcam-<hex><ext>`
+ * next to it. Only for callers that own the output directory (another run may be writing its own temp).
+ * @returns how many were removed
+ */
+export async function removeStaleTempOutputs(output: string): Promise<number> {
+  const final = path.resolve(output);
+  const ext = path.extname(final);
+  const prefix = `.${path.basename(final, ext)}.nullcam-`;
+  const dir = path.dirname(final);
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith(prefix) && name.endsWith(ext) && /^[0-9a-f]{8}$/.test(name.slice(prefix.length, name.length - ext.length))) {
+      await unlink(path.join(dir, name)).then(() => removed++, () => {});
+    }
+  }
+  return removed;
 }
 
 function outputDirError(dir: string, error: unknown): NullcamError {

@@ -36,6 +36,7 @@ export const rtpSequence = (packet: Buffer): number => packet.readUInt16BE(2);
 export const rtpTimestamp = (packet: Buffer): number => packet.readUInt32BE(4);
 export const rtpMarker = (packet: Buffer): boolean => (packet[1] & 0x80) !== 0;
 
-function mod32(n: number): number {
+/** `n` modulo 2^32 as an unsigned 32-bit value (RTP timestamps wrap). */
+export function mod32(n: number): number {
   return ((Math.round(n) % 2 ** 32) + 2 ** 32) % 2 ** 32;
 }

@@ -8,9 +8,10 @@ import type { RtspAuthenticator } from './rtsp-auth.js';
 import { interleavedFrame } from './rtsp-interleaved.js';
 import { formatResponse, RtspReader, type RtspRequest } from './rtsp-message.js';
 import type { RtspMount } from './rtsp-mount.js';
+import { RtspRecordSession } from './rtsp-record-session.js';
 import { RtspSession, type RtpOutput } from './rtsp-session.js';
-import { formatTransport, parseTransport } from './rtsp-transport.js';
-import { h264Sdp, TRACK_CONTROL } from './sdp.js';
+import { formatTransport, parseTransport, type RtspTransport } from './rtsp-transport.js';
+import { h264Sdp, parseH264Sdp, TRACK_CONTROL } from './sdp.js';
 
 /** What a connection needs from its server. */
 export interface RtspServerContext {
@@ -19,9 +20,16 @@ export interface RtspServerContext {
   readonly sessionTimeoutS: number;
   readonly sessions: Map<string, RtspSession>;
   mount(path: string): RtspMount | undefined;
+  /** Accept ANNOUNCE/RECORD to paths that are not mounted. */
+  readonly allowPublish: boolean;
+  /** Mounts a path for a publisher; undefined if it is taken. */
+  publish(path: string): RtspMount | undefined;
+  /** RTP arriving on the server's UDP port from `address:port` goes to these (UDP publishers). */
+  readonly udpReceivers: Map<string, (packet: Buffer) => void>;
 }
 
-const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER';
+const PLAY_METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER';
+const PUBLISH_METHODS = `${PLAY_METHODS}, ANNOUNCE, RECORD`;
 /**
  * Bytes a TCP client may have unread before it skips to the next keyframe. Chosen, not measured: about
  * two seconds at 4 Mbit/s, more than one keyframe at 1080p, so a healthy client never trips it.
@@ -36,6 +44,9 @@ export class RtspConnection {
   private readonly owned = new Set<RtspSession>();
   private queue: Promise<void> = Promise.resolve();
   private nextChannel = 0;
+  /** The path this connection announced, and its publishing session once set up. */
+  private announced: { readonly path: string; readonly mount: RtspMount } | undefined;
+  private recording: RtspRecordSession | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -52,21 +63,22 @@ export class RtspConnection {
   }
 
   private onData(chunk: Buffer): void {
-    let inputs;
     try {
-      inputs = this.reader.push(chunk);
+      for (const input of this.reader.push(chunk)) {
+        // Anything the client sends (RTCP receiver reports included) shows it is alive.
+        for (const s of this.owned) s.lastActive = Date.now();
+        if (input.kind === 'interleaved' && this.recording?.transport.kind === 'tcp' && input.channel === this.recording.transport.channels[0]) {
+          this.recording.receive(input.data);
+        }
+        if (input.kind !== 'request') continue;
+        // In order, one at a time: DESCRIBE may wait for a mount's first keyframe.
+        this.queue = this.queue.then(() => this.handle(input)).catch(() => {
+          this.socket.destroy();
+        });
+      }
     } catch {
+      // Not RTSP, or a stream this server cannot take: this client goes, the server stays.
       this.socket.destroy();
-      return;
-    }
-    for (const input of inputs) {
-      // Anything the client sends (RTCP receiver reports included) shows it is alive.
-      for (const s of this.owned) s.lastActive = Date.now();
-      if (input.kind !== 'request') continue;
-      // In order, one at a time: DESCRIBE may wait for a mount's first keyframe.
-      this.queue = this.queue.then(() => this.handle(input)).catch(() => {
-        this.socket.destroy();
-      });
     }
   }
 
@@ -74,6 +86,21 @@ export class RtspConnection {
     // Interleaved sessions die with their connection; UDP sessions live on until TEARDOWN or their timeout.
     for (const session of this.owned) if (session.transport.kind === 'tcp') this.end(session);
     this.owned.clear();
+    void this.unpublish();
+  }
+
+  /** The publisher left: its mount closes (and disconnects its viewers). */
+  private async unpublish(): Promise<void> {
+    const announced = this.announced;
+    const recording = this.recording;
+    this.announced = undefined;
+    this.recording = undefined;
+    if (recording?.transport.kind === 'udp') this.ctx.udpReceivers.delete(this.udpKey(recording.transport.clientPorts[0]));
+    await announced?.mount.close();
+  }
+
+  private udpKey(port: number): string {
+    return `${this.remoteHost()}:${port}`;
   }
 
   private end(session: RtspSession): void {
@@ -90,7 +117,8 @@ export class RtspConnection {
     const sessionId = req.headers.get('session')?.split(';')[0].trim();
     const session = sessionId ? this.ctx.sessions.get(sessionId) : undefined;
     if (session) session.lastActive = Date.now();
-    if (req.method === 'OPTIONS') return reply(200, { Public: PUBLIC });
+    const methods = this.ctx.allowPublish ? PUBLISH_METHODS : PLAY_METHODS;
+    if (req.method === 'OPTIONS') return reply(200, { Public: methods });
     const auth = this.ctx.auth;
     if (auth && !auth.verify(req.method, req.headers.get('authorization'))) return reply(401, { 'WWW-Authenticate': auth.challenge() });
     const path = mountPath(req.url);
@@ -105,11 +133,13 @@ export class RtspConnection {
       }
       case 'SETUP': {
         const mount = this.ctx.mount(path);
-        if (!mount) return reply(404);
+        if (!mount && !this.announced) return reply(404);
         const transport = parseTransport(req.headers.get('transport'), this.nextChannel);
-        if (!transport || transport.record) return reply(461);
+        if (!transport) return reply(461);
         if (transport.kind === 'tcp') this.nextChannel = transport.channels[1] + 1;
-        const created = new RtspSession(path, transport, this.output(transport), () => {
+        if (transport.record) return this.setupRecord(transport, req.url, reply);
+        if (!mount) return reply(404);
+        const created = new RtspSession(path, transport, this.output(transport), mount.ssrc, () => {
           this.end(created);
           this.socket.destroy();
         });
@@ -121,6 +151,22 @@ export class RtspConnection {
           Transport: formatTransport(transport, this.ctx.udp.ports, mount.ssrc),
         });
       }
+      case 'ANNOUNCE': {
+        if (!this.ctx.allowPublish) return reply(405, { Allow: methods });
+        const track = parseH264Sdp(req.body.toString('utf8'));
+        if (!track) return reply(415);
+        const mount = this.announced ? undefined : this.ctx.publish(path);
+        // Someone publishes there already, or the path is the application's own.
+        if (!mount) return reply(455);
+        mount.sps = track.sps;
+        mount.pps = track.pps;
+        this.announced = { path, mount };
+        return reply(200);
+      }
+      case 'RECORD':
+        if (!this.recording || sessionId !== this.recording.id) return reply(454);
+        this.recording.start();
+        return reply(200, { Session: this.recording.id });
       case 'PLAY': {
         if (!session) return reply(454);
         const info = session.play();
@@ -132,6 +178,7 @@ export class RtspConnection {
         session.pause();
         return reply(200, { Session: session.id });
       case 'TEARDOWN':
+        if (this.recording && sessionId === this.recording.id) await this.unpublish();
         if (session) this.end(session);
         return reply(200, session ? { Session: session.id } : {});
       case 'GET_PARAMETER':
@@ -139,24 +186,38 @@ export class RtspConnection {
         // Keep-alive (RFC 2326 §10.8): the session was refreshed above.
         return reply(200, session ? { Session: session.id } : {});
       default:
-        return reply(req.method === 'ANNOUNCE' || req.method === 'RECORD' ? 405 : 501, { Allow: PUBLIC });
+        return reply(501, { Allow: methods });
     }
   }
 
-  private output(transport: ReturnType<typeof parseTransport> & object): RtpOutput {
+  private setupRecord(transport: RtspTransport, url: string, reply: (status: number, headers?: Record<string, string | number | undefined>) => void): void {
+    // The publisher names its track with its own control suffix (trackID=0, streamid=0, …) under the path.
+    if (!this.announced || this.recording || !`${pathOf(url)}/`.startsWith(`${this.announced.path}/`)) return reply(455);
+    const recording = new RtspRecordSession(transport, this.announced.mount);
+    this.recording = recording;
+    if (transport.kind === 'udp') this.ctx.udpReceivers.set(this.udpKey(transport.clientPorts[0]), (packet) => recording.receive(packet));
+    reply(200, { Session: `${recording.id};timeout=${this.ctx.sessionTimeoutS}`, Transport: formatTransport(transport, this.ctx.udp.ports) });
+  }
+
+  private output(transport: RtspTransport): RtpOutput {
     if (transport.kind === 'tcp') {
       const channel = transport.channels[0];
       return {
         send: (packet) => this.socket.write(interleavedFrame(channel, packet)),
+        sendRtcp: (packet) => this.socket.write(interleavedFrame(transport.channels[1], packet)),
         congested: () => this.socket.writableLength > MAX_UNSENT_BYTES,
       };
     }
-    const { rtp } = this.ctx.udp;
-    const ipv4 = rtp.address().family === 'IPv4';
-    const remote = this.socket.remoteAddress ?? '127.0.0.1';
-    const host = ipv4 ? remote.replace(/^::ffff:/, '') : remote;
+    const { rtp, rtcp } = this.ctx.udp;
+    const host = this.remoteHost();
     const port = transport.clientPorts[0];
-    return { send: (packet) => rtp.send(packet, port, host), congested: () => false };
+    return { send: (packet) => rtp.send(packet, port, host), sendRtcp: (packet) => rtcp.send(packet, transport.clientPorts[1], host), congested: () => false };
+  }
+
+  /** The client's address as the UDP socket sees it (an IPv4 socket does not take ::ffff: mapped forms). */
+  private remoteHost(): string {
+    const remote = this.socket.remoteAddress ?? '127.0.0.1';
+    return this.ctx.udp.rtp.address().family === 'IPv4' ? remote.replace(/^::ffff:/, '') : remote;
   }
 }
 

@@ -39,6 +39,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   454: 'Session Not Found',
   455: 'Method Not Valid in This State',
   459: 'Aggregate Operation Not Allowed',
+  415: 'Unsupported Media Type',
   461: 'Unsupported Transport',
   500: 'Internal Server Error',
   501: 'Not Implemented',

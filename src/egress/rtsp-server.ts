@@ -15,6 +15,8 @@ import { RtspConnection, type RtspServerContext } from './rtsp-connection.js';
 import { RtspMount } from './rtsp-mount.js';
 import type { RtspSession } from './rtsp-session.js';
 
+const SENDER_REPORT_INTERVAL_MS = 5000;
+
 export interface RtspServerOptions {
   /** Address to bind; default 127.0.0.1 (use 0.0.0.0 to serve other machines). */
   readonly host?: string;
@@ -26,13 +28,20 @@ export interface RtspServerOptions {
   readonly sessionTimeoutS?: number;
   /** Largest RTP packet, header included; default 1400. */
   readonly maxPacketBytes?: number;
+  /**
+   * Let clients publish (ANNOUNCE/RECORD, as to mediamtx) to paths that are not mounted; the path is
+   * served while the publisher stays. Default false.
+   */
+  readonly allowPublish?: boolean;
 }
 
 export class RtspServer {
   private readonly mounts = new Map<string, RtspMount>();
   private readonly connections = new Set<RtspConnection>();
   private readonly sessions = new Map<string, RtspSession>();
+  private readonly udpReceivers = new Map<string, (packet: Buffer) => void>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly reporter: NodeJS.Timeout;
 
   private constructor(
     private readonly server: net.Server,
@@ -46,6 +55,9 @@ export class RtspServer {
       sessionTimeoutS: timeoutS,
       sessions: this.sessions,
       mount: (path) => this.mounts.get(path),
+      allowPublish: options.allowPublish ?? false,
+      publish: (path) => (this.mounts.has(path) ? undefined : this.mount(path)),
+      udpReceivers: this.udpReceivers,
     };
     server.on('connection', (socket) => {
       const connection = new RtspConnection(socket, ctx);
@@ -53,6 +65,13 @@ export class RtspServer {
       socket.on('close', () => this.connections.delete(connection));
     });
     // RTCP receiver reports (and NAT-opening packets) from a UDP client keep its session alive.
+    udp.rtp.on('message', (packet: Buffer, from: { address: string; port: number }) => {
+      try {
+        this.udpReceivers.get(`${from.address}:${from.port}`)?.(packet);
+      } catch {
+        // A publisher whose mount was closed: its packets are dropped until it leaves.
+      }
+    });
     const touch = (_: Buffer, from: { address: string; port: number }): void => {
       for (const s of this.sessions.values()) {
         if (s.transport.kind === 'udp' && s.transport.clientPorts.includes(from.port)) s.lastActive = Date.now();
@@ -62,6 +81,12 @@ export class RtspServer {
     udp.rtcp.on('message', touch);
     this.sweeper = setInterval(() => this.expire(timeoutS * 1000), Math.min(5000, (timeoutS * 1000) / 2));
     this.sweeper.unref();
+    // RFC 3550 §6.2 allows 5 s as the minimum report interval; one report per session per interval.
+    this.reporter = setInterval(() => {
+      const now = Date.now();
+      for (const session of this.sessions.values()) session.report(now);
+    }, SENDER_REPORT_INTERVAL_MS);
+    this.reporter.unref();
   }
 
   /**
@@ -112,6 +137,7 @@ export class RtspServer {
   /** Ends every session and connection and stops listening. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.reporter);
     for (const mount of [...this.mounts.values()]) await mount.close();
     for (const connection of this.connections) connection.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

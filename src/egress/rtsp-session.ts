@@ -5,12 +5,14 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { H264AccessUnit } from './h264-access-unit.js';
-import { restamp } from './rtp-packet.js';
+import { rtcpSenderReport } from './rtcp-sender-report.js';
+import { restamp, RTP_HEADER_BYTES } from './rtp-packet.js';
 import type { RtspTransport } from './rtsp-transport.js';
 
 /** Where a session's RTP packets are written. */
 export interface RtpOutput {
   send(packet: Buffer): void;
+  sendRtcp(packet: Buffer): void;
   /** True while the receiver has not taken what was sent (a slow TCP reader): skip to the next keyframe. */
   congested(): boolean;
 }
@@ -27,12 +29,17 @@ export class RtspSession {
   private sequence = randomInt(0, 0x10000);
   private readonly timestampBase = randomInt(0, 2 ** 31);
   private firstPts: number | undefined;
+  private packets = 0;
+  private octets = 0;
+  /** RTP timestamp of the last access unit sent, and when it was sent (ms, wall clock). */
+  private last: { timestamp: number; wallMs: number } | undefined;
 
   constructor(
     /** Mount path the session plays. */
     readonly path: string,
     readonly transport: RtspTransport,
     private readonly output: RtpOutput,
+    private readonly ssrc: number,
     /** Ends the session's connection-side resources; called once by the owner. */
     readonly onEnd: () => void = () => {},
   ) {}
@@ -64,6 +71,22 @@ export class RtspSession {
     this.waitingForKeyframe = false;
     this.firstPts ??= au.pts90k;
     const timestamp = au.pts90k - this.firstPts + this.timestampBase;
-    for (const packet of packets) this.output.send(restamp(packet, this.sequence++, timestamp));
+    for (const packet of packets) {
+      this.output.send(restamp(packet, this.sequence++, timestamp));
+      this.octets += packet.length - RTP_HEADER_BYTES;
+    }
+    const first = this.packets === 0;
+    this.packets += packets.length;
+    this.last = { timestamp, wallMs: Date.now() };
+    // A report right away lets receivers map timestamps to wall-clock time from the first picture on.
+    if (first) this.report(this.last.wallMs);
+  }
+
+  /** Sends an RTCP sender report (the server calls this every few seconds); nothing before the first packet. */
+  report(nowMs: number): void {
+    if (!this.playing || !this.last) return;
+    // The RTP clock is assumed to run at wall-clock rate since the last access unit (90 ticks per ms).
+    const rtpTimestamp = this.last.timestamp + (nowMs - this.last.wallMs) * 90;
+    this.output.sendRtcp(rtcpSenderReport({ ssrc: this.ssrc, wallMs: nowMs, rtpTimestamp, packets: this.packets, octets: this.octets, cname: 'nullcam' }));
   }
 }

@@ -40,3 +40,30 @@ export function h264Sdp(o: H264SdpOptions): string {
     '',
   ].join('\r\n');
 }
+
+export interface AnnouncedH264 {
+  readonly payloadType: number;
+  /** The track's a=control (relative or absolute), if given. */
+  readonly control?: string;
+  readonly sps?: Buffer;
+  readonly pps?: Buffer;
+}
+
+/**
+ * The first H.264 video track of a session description (what a publisher ANNOUNCEs).
+ * @returns undefined when there is none
+ */
+export function parseH264Sdp(sdp: string): AnnouncedH264 | undefined {
+  const lines = sdp.split(/\r?\n/);
+  const start = lines.findIndex((l) => l.startsWith('m=video '));
+  if (start < 0) return undefined;
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('m='));
+  const media = lines.slice(start, end < 0 ? undefined : end);
+  const rtpmap = media.map((l) => /^a=rtpmap:(\d+) H264\/90000/i.exec(l)).find(Boolean);
+  if (!rtpmap) return undefined;
+  const payloadType = Number(rtpmap[1]);
+  const control = media.find((l) => l.startsWith('a=control:'))?.slice('a=control:'.length).trim();
+  const fmtp = media.find((l) => l.startsWith(`a=fmtp:${payloadType} `));
+  const sprop = fmtp ? /sprop-parameter-sets=([^;\s]+)/.exec(fmtp)?.[1].split(',').map((b) => Buffer.from(b, 'base64')) : undefined;
+  return { payloadType, ...(control ? { control } : {}), ...(sprop?.[0]?.length ? { sps: sprop[0] } : {}), ...(sprop?.[1]?.length ? { pps: sprop[1] } : {}) };
+}

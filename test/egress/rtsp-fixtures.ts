@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { AnnexBParser } from '../../src/egress/annexb-parser.js';
 import type { H264AccessUnit, H264Sink } from '../../src/egress/h264-access-unit.js';
@@ -76,4 +77,15 @@ export function hasCommand(command: string): boolean {
 /** Whether Python can load GStreamer's RTSP server (Debian gir1.2-gst-rtsp-server-1.0, python3-gi). */
 export function hasGstRtspServer(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"]).status === 0;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for peers that cannot pick their own). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,5 +1,7 @@
-/** Publishing to RTSP servers that take a stream (ANNOUNCE/RECORD): ffmpeg in listen mode and GStreamer. */
+/** Publishing to RTSP servers that take a stream (ANNOUNCE/RECORD): ffmpeg in listen mode, GStreamer, nullcam's own. */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { H264AccessUnit, H264Sink } from '../../src/egress/h264-access-unit.js';
@@ -7,7 +9,7 @@ import { publishRtsp } from '../../src/egress/rtsp-publisher.js';
 import { RtspServer } from '../../src/egress/rtsp-server.js';
 import { NullcamError } from '../../src/errors.js';
 import { tempDir, waitFor } from '../fixtures/media.js';
-import { hasCommand, hasGstRtspServer, makeH264Clip, readAccessUnits } from './rtsp-fixtures.js';
+import { ffmpegClient, freePort, hasCommand, hasGstRtspServer, makeH264Clip, playLoop, readAccessUnits } from './rtsp-fixtures.js';
 
 const GST_RECORD = fileURLToPath(new URL('./gst-rtsp-record.py', import.meta.url));
 const gstreamer = hasCommand('gst-launch-1.0') && hasGstRtspServer();
@@ -30,10 +32,18 @@ function receiver(command: string, args: string[], ready: (lines: string[]) => b
   return waitFor(() => ready(lines), 5000).then(() => ({ lines, exited, kill: () => child.kill('SIGKILL') }));
 }
 
+function isFree(server: RtspServer, path: string): boolean {
+  try {
+    void server.mount(path).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('publishRtsp', () => {
   const tmp = tempDir();
   let aus: H264AccessUnit[];
-  let port = 18_000 + Math.floor(Math.random() * 1000) * 2;
 
   beforeAll(() => {
     aus = readAccessUnits(makeH264Clip(tmp.dir, 1));
@@ -41,8 +51,7 @@ describe('publishRtsp', () => {
   afterAll(() => tmp.remove());
 
   it.each(['tcp', 'udp'] as const)('publishes every frame to ffmpeg -rtsp_flags listen over %s', async (transport) => {
-    port += 2;
-    const url = `rtsp://127.0.0.1:${port}/live`;
+    const url = `rtsp://127.0.0.1:${await freePort()}/live`;
     const ffmpeg = await receiver('ffmpeg', ['-hide_banner', '-v', 'error', '-rtsp_transport', transport, '-rtsp_flags', 'listen', '-i', url, '-f', 'framecrc', '-'], () => true);
     // ffmpeg prints nothing when it listens: retry the connection until it does.
     let sink: H264Sink | undefined;
@@ -54,14 +63,46 @@ describe('publishRtsp', () => {
 
   it.skipIf(!gstreamer)('publishes to a GStreamer RTSP server in record mode over TCP and UDP (needs GStreamer, which scripts/setup.sh installs)', async () => {
     for (const transport of ['tcp', 'udp'] as const) {
-      port += 2;
+      const port = await freePort();
       const gst = await receiver('/usr/bin/python3', [GST_RECORD, String(port), '/live'], (l) => l.includes('ready'));
       try {
         await publishAll(await publishRtsp(`rtsp://127.0.0.1:${port}/live`, { transport }), aus);
-        expect(await waitFor(() => gst.lines.filter((l) => l === 'frame').length === 25, 3000)).toBe(true);
+        await waitFor(() => gst.lines.filter((l) => l === 'frame').length === 25, 5000);
+        expect(gst.lines.filter((l) => l === 'frame'), transport).toHaveLength(25);
       } finally {
         gst.kill();
       }
+    }
+  });
+
+  it.each(['tcp', 'udp'] as const)('publishes over %s to nullcam\'s own server, whose viewers decode it', async (transport) => {
+    const server = await RtspServer.listen({ port: 0, allowPublish: true, auth: { username: 'u', password: 'p' } });
+    try {
+      const sink = await publishRtsp(`rtsp://u:p@127.0.0.1:${server.port}/pushed`, { transport });
+      const stop = playLoop(sink, aus);
+      const viewer = await ffmpegClient(`rtsp://u:p@127.0.0.1:${server.port}/pushed`, 'tcp', 30);
+      stop();
+      expect(viewer).toEqual({ frames: 30, code: 0, errors: '' });
+      await sink.close();
+      // The path is served only while its publisher stays.
+      expect(await waitFor(() => isFree(server, '/pushed'), 1000)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes a stream that ffmpeg publishes (-f rtsp) into nullcam\'s own server', async () => {
+    const server = await RtspServer.listen({ port: 0, allowPublish: true });
+    try {
+      const url = `rtsp://127.0.0.1:${server.port}/from-ffmpeg`;
+      mkdirSync(path.join(tmp.dir, 'long'));
+      const long = makeH264Clip(path.join(tmp.dir, 'long'), 4);
+      const publisher = receiver('ffmpeg', ['-hide_banner', '-v', 'error', '-re', '-i', long, '-c', 'copy', '-rtsp_transport', 'tcp', '-f', 'rtsp', url], () => true);
+      await waitFor(() => !isFree(server, '/from-ffmpeg'), 5000);
+      expect(await ffmpegClient(url, 'udp', 20)).toEqual({ frames: 20, code: 0, errors: '' });
+      (await publisher).kill();
+    } finally {
+      await server.close();
     }
   });
 

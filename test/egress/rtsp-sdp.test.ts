@@ -1,7 +1,7 @@
 /** The SDP of DESCRIBE/ANNOUNCE and the Transport header of SETUP. */
 import { describe, expect, it } from 'vitest';
 import { formatTransport, parseTransport } from '../../src/egress/rtsp-transport.js';
-import { h264Sdp } from '../../src/egress/sdp.js';
+import { h264Sdp, parseH264Sdp } from '../../src/egress/sdp.js';
 
 describe('h264Sdp', () => {
   it('gives profile-level-id and sprop-parameter-sets from the SPS and PPS', () => {
@@ -46,5 +46,19 @@ describe('parseTransport', () => {
   it('answers with the server ports and the SSRC', () => {
     const t = parseTransport('RTP/AVP;unicast;client_port=5000-5001')!;
     expect(formatTransport(t, [40000, 40001], 0xab)).toBe('RTP/AVP;unicast;client_port=5000-5001;server_port=40000-40001;ssrc=000000AB');
+  });
+});
+
+describe('parseH264Sdp', () => {
+  it('reads back what h264Sdp wrote', () => {
+    const sps = Buffer.from('6764001eac', 'hex');
+    const pps = Buffer.from('68ebe3cb', 'hex');
+    expect(parseH264Sdp(h264Sdp({ address: '127.0.0.1', sps, pps }))).toEqual({ payloadType: 96, control: 'trackID=0', sps, pps });
+  });
+
+  it('finds the H.264 track among others, and nothing in a stream without one', () => {
+    const sdp = 'v=0\r\nm=audio 0 RTP/AVP 97\r\na=rtpmap:97 MPEG4-GENERIC/48000/2\r\na=control:a\r\nm=video 0 RTP/AVP 98\r\na=rtpmap:98 H264/90000\r\na=control:rtsp://h/v\r\n';
+    expect(parseH264Sdp(sdp)).toEqual({ payloadType: 98, control: 'rtsp://h/v' });
+    expect(parseH264Sdp('v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\n')).toBeUndefined();
   });
 });

@@ -37,8 +37,8 @@ describe('RtspServer', () => {
 
   it('serves several mounts; a client joining late decodes, and leaving frees its session', async () => {
     const first = ffmpegClient(url('/second/cam'), 'tcp', 40);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(second.clients).toBe(1);
+    expect(await waitFor(() => second.clients === 1, 10_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
     const late = await ffmpegClient(url('/second/cam/'), 'tcp', 10);
     expect(late).toEqual({ frames: 10, code: 0, errors: '' });
     expect(await first).toEqual({ frames: 40, code: 0, errors: '' });
@@ -61,9 +61,11 @@ describe('RtspServer', () => {
   it('closes cleanly: clients are disconnected and the port is freed', async () => {
     const own = await RtspServer.listen({ port: 0 });
     const port = own.port;
-    const stop = playLoop(own.mount('/cam'), aus);
+    const cam = own.mount('/cam');
+    const stop = playLoop(cam, aus);
     const client = ffmpegClient(`rtsp://127.0.0.1:${port}/cam`, 'tcp', 1000);
-    await waitFor(() => false, 1500);
+    await waitFor(() => cam.clients === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 1000)); // past the next keyframe (every 0.4 s)
     stop();
     await own.close();
     const result = await client;
