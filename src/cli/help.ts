@@ -6,7 +6,7 @@ export const MAIN_HELP = `nullcam: remove people's identities from video, keep e
 
 Usage:
   nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
-  nullcam proxy URL --serve rtsp://HOST:PORT/PATH  anonymize a live camera and serve it over RTSP
+  nullcam proxy URL --serve RTSP_URL [options]  anonymize a live camera and serve it over RTSP
   nullcam watch IN_DIR --out OUT_DIR [options]  anonymize each finished segment a recorder writes
   nullcam doctor                                 show which ffmpeg, execution providers and models are used
   nullcam models install                         convert and cache the face models now (else: on first use)
