@@ -14,8 +14,14 @@ export class ChildCpuSampler {
   private readonly lastMs = new Map<number, { role: ChildRole; ms: number }>();
   private timer: NodeJS.Timeout | undefined;
 
-  /** @param periodMs how often /proc is read; shorter loses less of each child's final stretch */
-  constructor(private readonly periodMs = 100) {}
+  /**
+   * @param periodMs how often /proc is read; shorter loses less of each child's final stretch
+   * @param parentPid whose children to sample, default this process
+   */
+  constructor(
+    private readonly periodMs = 100,
+    private readonly parentPid = process.pid,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => this.sample(), this.periodMs);
@@ -40,7 +46,7 @@ export class ChildCpuSampler {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         // Fields after the parenthesised command name (which may contain spaces): state ppid … utime stime.
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[1]) !== process.pid) continue;
+        if (Number(fields[1]) !== this.parentPid) continue;
         const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
         const known = this.lastMs.get(pid);
         const role = known?.role ?? roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));

@@ -6,6 +6,7 @@ export const MAIN_HELP = `nullcam: remove people's identities from video, keep e
 
 Usage:
   nullcam anonymize INPUT -o OUTPUT [options]   anonymize every face in a video file
+  nullcam proxy URL --serve RTSP_URL [options]  anonymize a live camera and serve it over RTSP
   nullcam watch IN_DIR --out OUT_DIR [options]  anonymize each finished segment a recorder writes
   nullcam keygen -o FILE [--passphrase]          create a key that makes anonymization reversible
   nullcam reveal VIDEO -o OUTPUT --key-file KEY  restore the original faces (all, or one --track)
@@ -24,6 +25,7 @@ Examples:
   nullcam config > my.jsonc && nullcam anonymize in.mp4 -o out.mp4 --config my.jsonc
   nullcam keygen -o team.key && nullcam anonymize in.mp4 -o out.mp4 --key-file team.key
   nullcam reveal out.mp4 --key-file team.key -o restored.mkv
+  nullcam proxy rtsp://user:pass@10.0.0.5/stream --serve rtsp://0.0.0.0:8554/door
 
 Exit codes: 0 done, 1 failed (nothing written), 2 bad usage or settings, 130 interrupted.
 Run "nullcam anonymize --help" for the options.
@@ -82,6 +84,39 @@ and keep covering a face for track.holdFrames after the detector loses it. Raise
 on static footage; lower it to 1 for fast motion.
 `;
 }
+
+export const PROXY_HELP = `Usage: nullcam proxy URL --serve rtsp://HOST:PORT/PATH [options]
+       nullcam proxy --config FILE          (cameras listed in live.cameras)
+
+Reads a live camera (rtsp://, rtmp://, srt://, http(s):// incl. HLS, or a webcam /dev/videoN), anonymizes
+every face, and serves the result as H.264 over RTSP from nullcam's own server (any number of clients: VLC,
+ffmpeg, an NVR). Latency stays bounded: when anonymizing falls behind, frames are dropped (and counted),
+never queued. Fail closed: if the detector is late or a stage fails, frames go out black until it recovers;
+while the camera is away, black frames keep clients connected, and nullcam reconnects with back-off.
+
+Options:
+      --serve URL         rtsp://HOST:PORT/PATH to serve at (HOST 127.0.0.1 = this machine only, 0.0.0.0 =
+                          everyone); rtsp://user:pass@HOST:PORT/PATH makes clients authenticate (Digest)
+      --publish URL       also push to an existing RTSP server (ANNOUNCE/RECORD), e.g. rtsp://mediamtx:8554/door
+  -m, --mode MODE         blur | pixelate | solid | mask (default: blur)
+      --transport T       tcp | udp: how an RTSP camera is read (default tcp = live.transport)
+      --metrics HOST:PORT serve GET /metrics (Prometheus) and GET /healthz (= live.metrics)
+  -c, --config FILE       settings file; live.cameras lists several cameras for one process
+      --set KEY=VALUE     change one setting, e.g. --set live.gopSeconds=2 --set live.stallSeconds=3
+      --stride N          = --set detect.stride=N
+      --ep NAME           = --set runtime.executionProvider=NAME
+      --model-dir DIR     = --set runtime.modelDir=DIR
+      --debug             print stack traces of errors
+
+Live settings (key, default, meaning; all settings: nullcam anonymize --help):
+${schemaFields()
+  .filter(([key]) => key.startsWith('live.'))
+  .map(([key, f]) => `  ${key.padEnd(26)} ${JSON.stringify(f.default).padEnd(11)} ${f.doc}`)
+  .join('\n')}
+
+With one camera, a camera that never answers (live.startAttempts) or a port in use is an error (exit 1);
+with several, each problem is one log line and the other cameras keep running. Ctrl-C stops (exit 0).
+`;
 
 export const WATCH_HELP = `Usage: nullcam watch IN_DIR --out OUT_DIR [options]
 

@@ -12,13 +12,15 @@ import { runAnonymize } from './anonymize-command.js';
 import { makeTestBundleCommand } from './make-test-bundle-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
-import { anonymizeHelp, KEY_HELP, MAIN_HELP, WATCH_HELP } from './help.js';
+import { anonymizeHelp, KEY_HELP, MAIN_HELP, PROXY_HELP, WATCH_HELP } from './help.js';
 import { strictArgs } from './strict-args.js';
 import { version } from './version.js';
 import { runInspect } from './inspect-command.js';
 import { runKeygen } from './keygen-command.js';
 import { runKeys } from './keys-command.js';
 import { parseRevealArgs, runReveal } from './reveal-command.js';
+import { parseProxyArgs } from './proxy-args.js';
+import { runProxy } from './proxy-command.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
 import { parseWatchArgs } from './watch-args.js';
 import { runWatch } from './watch-command.js';
@@ -51,7 +53,15 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       return 0;
     case 'help':
       process.stdout.write(
-        rest[0] === 'anonymize' ? anonymizeHelp() : rest[0] === 'watch' ? WATCH_HELP : rest[0] && rest[0] in KEY_HELP ? KEY_HELP[rest[0] as keyof typeof KEY_HELP] : MAIN_HELP,
+        rest[0] === 'anonymize'
+          ? anonymizeHelp()
+          : rest[0] === 'proxy'
+            ? PROXY_HELP
+            : rest[0] === 'watch'
+              ? WATCH_HELP
+              : rest[0] && rest[0] in KEY_HELP
+                ? KEY_HELP[rest[0] as keyof typeof KEY_HELP]
+                : MAIN_HELP,
       );
       return 0;
     case '--version':
@@ -64,6 +74,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return runAnonymize(parseAnonymizeArgs(rest), process.env);
+    case 'proxy':
+      if (wantsHelp) {
+        process.stdout.write(PROXY_HELP);
+        return 0;
+      }
+      return runProxy(parseProxyArgs(rest), process.env);
     case 'watch':
       if (wantsHelp) {
         process.stdout.write(WATCH_HELP);
@@ -90,7 +106,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       if (command === 'inspect') return runInspect(rest);
       return runKeys(rest, process.env);
     default:
-      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, reveal, keygen, keys, inspect, watch, doctor, models, config, help.`, 2);
+      throw new NullcamError(`Unknown command "${command}". Commands: anonymize, proxy, watch, reveal, keygen, keys, inspect, doctor, models, config, help.`, 2);
   }
 }
 

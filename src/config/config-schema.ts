@@ -13,6 +13,8 @@ import {
   stringListField,
   type Field,
 } from './config-field.js';
+import { LIVE_TRANSPORTS } from '../ingest/live-input-args.js';
+import { liveCameraListField } from './live-camera-field.js';
 
 export const CONFIG_SCHEMA = {
   mode: enumField(ANONYMIZE_MODES, 'blur', 'How faces are anonymized.'),
@@ -60,6 +62,24 @@ export const CONFIG_SCHEMA = {
     pixFmt: stringField('yuv420p', 'Output pixel format; yuv420p plays everywhere.'),
     audio: enumField(['copy', 'none'] as const, 'copy', 'Audio streams: copy all of them unchanged, or drop them.'),
     extraArgs: stringListField('Extra ffmpeg output arguments, inserted before the output path (escape hatch).'),
+  },
+  live: {
+    cameras: liveCameraListField('Cameras `nullcam proxy --config FILE` serves: [{"name": "door", "url": "rtsp://user:pass@cam/stream", "serve": "rtsp://127.0.0.1:8554/door", "publish": null, "mode": null, "transport": null}]; mode and transport default to the settings here.'),
+    transport: enumField(LIVE_TRANSPORTS, 'tcp', 'How RTSP cameras are read: tcp (interleaved, robust through NAT and firewalls) or udp (lower overhead, loses packets on busy links).'),
+    connectSeconds: numberField(10, 'Seconds a (re)connection may take to deliver its first frame before it counts as failed.', 1, 300),
+    stallSeconds: numberField(5, 'Seconds without a frame after which a camera connection is restarted.', 0.5, 300),
+    catchUpLagMs: numberField(150, 'While frames arrive this many ms behind the camera\'s pace (CPU short), every other frame is dropped unprocessed until the backlog is gone.', 20, 10000, true),
+    maxLagSeconds: numberField(2, 'A camera connection whose frames fall this many seconds behind real time (decoding cannot keep up) is restarted, dropping the backlog.', 0.5, 60),
+    reconnectMinSeconds: numberField(0.5, 'First reconnect delay; it doubles after each failed attempt.', 0.1, 60),
+    reconnectMaxSeconds: numberField(30, 'Longest reconnect delay.', 0.1, 3600),
+    startAttempts: numberField(3, 'Attempts after which a camera that never delivered a frame is an error; only with a single camera (several cameras keep retrying).', 1, 1000, true),
+    detectDeadlineMs: numberField(1000, 'A detection slower than this (ms) turns frames black until the detector answers again (fail closed).', 50, 60000, true),
+    queueFrames: numberField(1, 'Frames that may wait while one is anonymized; more arriving drop the oldest (bounded latency).', 0, 50, true),
+    gapFillSeconds: numberField(1, 'After this many seconds without camera frames, black frames keep the output stream going.', 0.2, 60),
+    gopSeconds: numberField(1, 'Keyframe interval of the served stream in seconds; a client joining starts at the next keyframe.', 0.2, 10),
+    preset: stringField('ultrafast', 'libx264 preset of the live encoder; slower presets cost CPU and latency.'),
+    crf: numberField(23, 'libx264 constant quality of the live stream (lower is better and larger).', 0, 51),
+    metrics: nullableStringField('HOST:PORT for GET /metrics (Prometheus) and GET /healthz, e.g. "127.0.0.1:9464"; null: off.'),
   },
   runtime: {
     executionProvider: enumField(['auto', 'cpu', 'cuda', 'webgpu'] as const, 'auto', 'onnxruntime execution provider for the face models; auto takes the fastest that loads.'),

@@ -71,16 +71,19 @@ export function resolveVideoEncoding(options: VideoEncodingOptions = {}): VideoE
   });
 }
 
-/** Pixel formats with chroma halved horizontally (4:2:0, 4:2:2), which H.264/HEVC encoders need even widths for. */
+/** Encoders that need even sizes for subsampled chroma (lossless ones such as FFV1 take any size). */
+const EVEN_SIZE_ENCODERS = /^(libx26[45]|libopenh264|(h264|hevc)_\w+)$/;
+/** Pixel formats with chroma halved horizontally (4:2:0, 4:2:2), which those encoders need even widths for. */
 const HALF_WIDTH_CHROMA = /^(yuvj?42[02]p|nv1[26]|nv21)/;
 const HALF_HEIGHT_CHROMA = /^(yuvj?420p|nv12|nv21)/;
 
 /**
- * Fails before encoding a frame size the pixel format cannot hold (libx264 would reject it with a bare
- * "width not divisible by 2" after decoding has started).
+ * Fails before encoding a frame size the encoder cannot take in this pixel format (libx264 would reject it
+ * with a bare "width not divisible by 2" after decoding has started).
  * @throws NullcamError naming the size and the two ways out
  */
 export function checkFrameSize(encoding: VideoEncoding, width: number, height: number): void {
+  if (!EVEN_SIZE_ENCODERS.test(encoding.encoder)) return;
   const oddWidth = width % 2 === 1 && HALF_WIDTH_CHROMA.test(encoding.pixFmt);
   const oddHeight = height % 2 === 1 && HALF_HEIGHT_CHROMA.test(encoding.pixFmt);
   if (!oddWidth && !oddHeight) return;

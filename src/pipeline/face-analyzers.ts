@@ -7,6 +7,7 @@ import type { Config } from '../config/config-schema.js';
 import { chooseExecutionProvider } from '../models/execution-provider.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { OnnxModel } from '../models/onnx-session.js';
+import { OnnxWorkerModel } from '../models/onnx-worker-model.js';
 import { FACE_EMBEDDER_MODEL, FaceEmbedder } from '../track/face-embedder.js';
 import { FACE_DETECTOR_MODEL, FaceDetector } from '../track/face-detector.js';
 import { FaceLandmarker } from '../track/face-landmarks.js';
@@ -25,12 +26,18 @@ export type LoadedAnalyzers = FaceAnalyzers & {
   dispose(): Promise<void>;
 };
 
-export async function loadFaceAnalyzers(store: ModelStore, config: Config): Promise<LoadedAnalyzers> {
+/**
+ * @param options.workers run each model on its own worker thread (live: onnxruntime-node's inference
+ *   blocks the calling thread, and the main thread must keep moving frames); default false
+ */
+export async function loadFaceAnalyzers(store: ModelStore, config: Config, options: { readonly workers?: boolean } = {}): Promise<LoadedAnalyzers> {
   const detectorPath = (await store.ensure(DETECTOR_MODEL)).path;
   const { device, providers } = await chooseExecutionProvider(config.runtime.executionProvider, detectorPath);
-  const sessions: OnnxModel[] = [];
-  const load = async (name: string): Promise<OnnxModel> => {
-    const model = await store.load(name, { executionProviders: providers });
+  const sessions: Array<OnnxModel | OnnxWorkerModel> = [];
+  const load = async (name: string): Promise<OnnxModel | OnnxWorkerModel> => {
+    const model = options.workers
+      ? await OnnxWorkerModel.create((await store.ensure(name)).path, { executionProviders: providers })
+      : await store.load(name, { executionProviders: providers });
     sessions.push(model);
     return model;
   };

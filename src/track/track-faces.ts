@@ -44,21 +44,6 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
       const timeline = new TrackTimeline(options.timeline);
       const held: Frame[] = [];
 
-      const observe = async (frame: Frame): Promise<void> => {
-        const hints = tracker.tracks.map((t) => Tracker.predict(t, frame.index));
-        const detections = await time('detect', () => analyzers.detect(frame, hints));
-        const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, hints, frame, detections)) : [];
-        const { trackIds, rejected } = tracker.update(frame.index, detections, embeddings);
-        for (const id of rejected) timeline.reject(id, frame.index);
-        const landmarks = analyzers.landmarks
-          ? await time('landmarks', () => Promise.all(detections.map((d) => analyzers.landmarks!(frame, d))))
-          : [];
-        detections.forEach((d, i) => {
-          const points = landmarks[i];
-          timeline.observe(trackIds[i], { frame: frame.index, box: d.box, score: d.score, ...(points ? { landmarks: points } : {}) });
-        });
-      };
-
       const release = (keep: number): void => {
         while (held.length > keep) {
           const frame = held.shift()!;
@@ -71,7 +56,7 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
       const sub = source
         .pipe(
           concatMap(async (frame) => {
-            if (frame.index % options.stride === 0) await observe(frame);
+            if (frame.index % options.stride === 0) await observeFaces(analyzers, tracker, timeline, frame, time);
             return frame;
           }),
         )
@@ -90,6 +75,31 @@ export function trackFaces(analyzers: FaceAnalyzers, options: TrackFacesOptions,
         });
       return () => sub.unsubscribe();
     });
+}
+
+/**
+ * One detector run: detections on `frame` (the tracker's predictions as hints), their track ids (embedding
+ * newcomers for re-identification), landmarks when the mode wants them, all recorded in `timeline`; tracks
+ * the tracker rejects as false positives are cut short there. Shared by the file and the live stage.
+ * @param time wraps each model call to account its wall time per stage
+ */
+export async function observeFaces(
+  analyzers: FaceAnalyzers,
+  tracker: Tracker,
+  timeline: TrackTimeline,
+  frame: Frame,
+  time: <T>(stage: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const hints = tracker.tracks.map((t) => Tracker.predict(t, frame.index));
+  const detections = await time('detect', () => analyzers.detect(frame, hints));
+  const embeddings = analyzers.embed ? await time('embed', () => embedNewcomers(analyzers, hints, frame, detections)) : [];
+  const { trackIds, rejected } = tracker.update(frame.index, detections, embeddings);
+  for (const id of rejected) timeline.reject(id, frame.index);
+  const landmarks = analyzers.landmarks ? await time('landmarks', () => Promise.all(detections.map((d) => analyzers.landmarks!(frame, d)))) : [];
+  detections.forEach((d, i) => {
+    const points = landmarks[i];
+    timeline.observe(trackIds[i], { frame: frame.index, box: d.box, score: d.score, ...(points ? { landmarks: points } : {}) });
+  });
 }
 
 /**

@@ -47,6 +47,7 @@ describe('checkFrameSize', () => {
     expect(() => checkFrameSize(x264, 1920, 1080)).not.toThrow();
     expect(() => checkFrameSize(resolveVideoEncoding({ pixFmt: 'yuv444p' }), 321, 241)).not.toThrow();
     expect(() => checkFrameSize(resolveVideoEncoding({ pixFmt: 'yuv422p' }), 320, 241)).not.toThrow();
+    expect(() => checkFrameSize(resolveVideoEncoding({ encoder: 'ffv1' }), 33, 17)).not.toThrow();
   });
 
   it('refuses an odd size in yuv420p with one line naming the size and the way out', () => {

@@ -1,0 +1,78 @@
+/** `nullcam proxy` command line → validated request. */
+import { parseArgs } from 'node:util';
+import { NullcamError } from '../errors.js';
+
+export interface ProxyRequest {
+  /** The camera on the command line; absent when the cameras come from `live.cameras` in --config. */
+  readonly url?: string;
+  readonly serve?: string;
+  readonly publish?: string;
+  readonly configFile?: string;
+  /** Dotted setting → raw value, in command-line order (flags are sugar for these). */
+  readonly overrides: ReadonlyArray<[string, string]>;
+  readonly debug: boolean;
+}
+
+/** Flags that are shorthands for settings: flag → dotted key. */
+const SETTING_FLAGS = {
+  mode: 'mode',
+  transport: 'live.transport',
+  metrics: 'live.metrics',
+  stride: 'detect.stride',
+  ep: 'runtime.executionProvider',
+  'model-dir': 'runtime.modelDir',
+} as const;
+
+export function parseProxyArgs(argv: readonly string[]): ProxyRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        serve: { type: 'string' },
+        publish: { type: 'string' },
+        mode: { type: 'string', short: 'm' },
+        transport: { type: 'string' },
+        metrics: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        set: { type: 'string', multiple: true },
+        stride: { type: 'string' },
+        ep: { type: 'string' },
+        'model-dir': { type: 'string' },
+        debug: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam proxy --help" for the options.`, 2, { cause: err });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new NullcamError(`Expected one camera URL, got ${positionals.length}: list several cameras in live.cameras of a --config file.`, 2);
+  const url = positionals[0];
+  if (url !== undefined && !values.serve && !values.publish) {
+    throw new NullcamError('Say where the anonymized stream goes: --serve rtsp://127.0.0.1:8554/cam1 and/or --publish rtsp://server/path.', 2);
+  }
+  if (url === undefined && (values.serve || values.publish)) throw new NullcamError('--serve and --publish need a camera URL: nullcam proxy URL --serve …', 2);
+  if (url === undefined && !values.config) {
+    throw new NullcamError('Missing camera URL. Usage: nullcam proxy URL --serve rtsp://127.0.0.1:8554/cam1, or nullcam proxy --config FILE with live.cameras.', 2);
+  }
+  const overrides: Array<[string, string]> = [];
+  for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
+    const v = values[flag as keyof typeof values];
+    if (typeof v === 'string') overrides.push([key, v]);
+  }
+  for (const s of values.set ?? []) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new NullcamError(`Expected KEY=VALUE for --set but received "${s}" (e.g. --set live.stallSeconds=3).`, 2);
+    overrides.push([s.slice(0, eq), s.slice(eq + 1)]);
+  }
+  return {
+    ...(url !== undefined ? { url } : {}),
+    ...(values.serve ? { serve: values.serve } : {}),
+    ...(values.publish ? { publish: values.publish } : {}),
+    ...(values.config ? { configFile: values.config } : {}),
+    overrides,
+    debug: values.debug ?? false,
+  };
+}

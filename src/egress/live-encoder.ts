@@ -1,0 +1,130 @@
+/**
+ * The live sink's encoder: anonymized frames in, H.264 access units out, each carrying its frame's pts on
+ * the 90 kHz clock. One ffmpeg (libx264, zerolatency, no B-frames, fixed keyframe interval), restarted when
+ * the frame size changes (a camera reconfigured). Never blocks the pipeline: when the encoder's pipe
+ * already holds `maxPendingFrames`, the frame is dropped and reported. Unsubscribing stops ffmpeg.
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { Frame, Rational } from '../frame.js';
+import type { FfmpegBinary } from '../ingest/ffmpeg-binary.js';
+import { FfmpegError } from '../ingest/ffmpeg-error.js';
+import { spawnFfmpeg, type FfmpegProcess } from '../ingest/ffmpeg-process.js';
+import { FlvH264Reader } from './flv-h264-reader.js';
+import type { H264AccessUnit } from './h264-access-unit.js';
+import { liveEncodeArgs } from './live-encode-args.js';
+
+export interface LiveEncodeOptions {
+  readonly binary: FfmpegBinary;
+  /** The camera's frame rate, read when the encoder (re)starts (it is known once the camera is connected). */
+  readonly frameRate: () => Rational;
+  readonly gopSeconds: number;
+  readonly preset: string;
+  readonly crf: number;
+  /** Frames allowed to wait in the encoder's stdin pipe; default 3 (at 720p 4 MB; the slack a briefly descheduled encoder needs). */
+  readonly maxPendingFrames?: number;
+  readonly onDrop?: (frame: Frame) => void;
+  /** Wall ms from a frame's write to its access unit coming out (the encoder's latency). */
+  readonly onEncoded?: (ms: number) => void;
+  readonly onSpawn?: (process: Pick<FfmpegProcess, 'pid' | 'argv'>) => void;
+  /** SIGTERM → SIGKILL grace period, default 5000 ms. */
+  readonly killTimeoutMs?: number;
+}
+
+interface Instance {
+  readonly proc: FfmpegProcess;
+  readonly size: string;
+  /** pts90k and write time (performance.now) of frames written and not yet out as access units, oldest first. */
+  readonly pending: Array<{ readonly pts90k: number; readonly writtenAt: number }>;
+  ending: boolean;
+}
+
+/**
+ * @returns an operator emitting one access unit per frame encoded; completes when the frames complete and
+ * the encoder drained
+ * @throws (as an Observable error) FfmpegError when the encoder fails
+ */
+export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, H264AccessUnit> {
+  const maxPending = options.maxPendingFrames ?? 3;
+  return (frames) =>
+    new Observable<H264AccessUnit>((subscriber) => {
+      let current: Instance | null = null;
+      let closed = false;
+
+      const fail = (error: unknown): void => {
+        if (closed) return;
+        closed = true;
+        void current?.proc.stop();
+        subscriber.error(error);
+      };
+
+      const start = (frame: Frame): Instance => {
+        const frameRate = options.frameRate();
+        const argv = liveEncodeArgs({
+          width: frame.width,
+          height: frame.height,
+          frameRate,
+          gopFrames: Math.max(1, Math.round((options.gopSeconds * frameRate.num) / frameRate.den)),
+          preset: options.preset,
+          crf: options.crf,
+        });
+        const proc = spawnFfmpeg(options.binary.ffmpeg, argv, { stdin: 'pipe', killTimeoutMs: options.killTimeoutMs });
+        options.onSpawn?.({ pid: proc.pid, argv: proc.argv });
+        const instance: Instance = { proc, size: `${frame.width}x${frame.height}`, pending: [], ending: false };
+        const reader = new FlvH264Reader();
+        proc.stdout.on('data', (chunk: Buffer) => {
+          if (closed || (instance !== current && !instance.ending)) return;
+          try {
+            for (const au of reader.push(chunk)) {
+              const frame = instance.pending.shift();
+              if (!frame) continue;
+              options.onEncoded?.(performance.now() - frame.writtenAt);
+              subscriber.next({ nalus: au.nalus, keyframe: au.keyframe, pts90k: frame.pts90k });
+            }
+          } catch (error) {
+            fail(error);
+          }
+        });
+        void proc.exited.then((exit) => {
+          if (instance.ending || closed) return;
+          fail(new FfmpegError('Live encoding', 'check that this ffmpeg has libx264 (nullcam doctor)', proc.failure(exit)));
+        });
+        return instance;
+      };
+
+      const sub = frames.subscribe({
+        next(frame) {
+          if (closed) return;
+          if (current && current.size !== `${frame.width}x${frame.height}`) {
+            // A new size is a new stream (new SPS); the old encoder's last frames are not worth waiting for.
+            current.ending = true;
+            void current.proc.stop();
+            current = null;
+          }
+          current ??= start(frame);
+          const stdin = current.proc.stdin!;
+          if (stdin.writableLength >= maxPending * frame.data.length) {
+            options.onDrop?.(frame);
+            return;
+          }
+          current.pending.push({ pts90k: Math.round((frame.pts * 90_000 * frame.timeBase.num) / frame.timeBase.den), writtenAt: performance.now() });
+          stdin.write(frame.data);
+        },
+        error: fail,
+        complete() {
+          const last = current;
+          if (!last) return subscriber.complete();
+          last.ending = true;
+          last.proc.stdin!.end();
+          const drained = new Promise((resolve) => last.proc.stdout.once('close', resolve));
+          void Promise.all([last.proc.exited, drained]).then(() => {
+            if (!closed) subscriber.complete();
+          });
+        },
+      });
+      return () => {
+        closed = true;
+        sub.unsubscribe();
+        void current?.proc.stop();
+      };
+    });
+}

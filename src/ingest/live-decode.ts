@@ -1,0 +1,90 @@
+/**
+ * One connection to a live source: one ffmpeg, frames read as fast as they are decoded (no credit: a live
+ * source is never paused), each paired with its showinfo timing. Completes when the source ends, errors
+ * when ffmpeg fails; reconnecting is the supervisor's job (live-source.ts). Unsubscribing stops ffmpeg.
+ */
+import { Observable } from 'rxjs';
+import { frameByteLength, type Frame, type Rational } from '../frame.js';
+import type { FfmpegBinary } from './ffmpeg-binary.js';
+import { FfmpegError, stripLogPrefix } from './ffmpeg-error.js';
+import { spawnFfmpeg } from './ffmpeg-process.js';
+import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
+import { FrameTimingQueue } from './frame-timing-queue.js';
+import { liveDecodeArgs, type LiveTransport } from './live-input-args.js';
+import { RawFrameReader } from './raw-frame-reader.js';
+import { redactUrl } from './redact-url.js';
+import { parseShowinfoLine } from './showinfo-parser.js';
+
+/** What the input dump says about the camera's video, reported once before the first frame. */
+export interface LiveStreamInfo {
+  readonly codec: string;
+  /** Nominal frame rate (tbr), null when the dump gives none. */
+  readonly frameRate: Rational | null;
+}
+
+export interface LiveDecodeOptions {
+  readonly binary: FfmpegBinary;
+  readonly transport: LiveTransport;
+  /** SIGTERM → SIGKILL grace period on unsubscribe, default 5000 ms. */
+  readonly killTimeoutMs?: number;
+  readonly onStreamInfo?: (info: LiveStreamInfo) => void;
+}
+
+/** Stderr lines kept until the input dump is parsed (it is printed before the first frame). */
+const DUMP_LINES = 200;
+
+/**
+ * @param source URL or capture device exactly as ffmpeg opens it (credentials included; never logged)
+ * @returns a cold Observable of yuv420p frames with the camera's pts and time base
+ * @throws (as an Observable error) FfmpegError when ffmpeg fails (refused, 401, no video, died)
+ */
+export function liveDecode(source: string, options: LiveDecodeOptions): Observable<Frame> {
+  const displayName = redactUrl(source);
+  const argv = liveDecodeArgs(source, options.transport, options.binary.hasFpsMode);
+  return new Observable<Frame>((subscriber) => {
+    let stopped = false;
+    const timing = new FrameTimingQueue();
+    let dump: string[] | null = [];
+    const proc = spawnFfmpeg(options.binary.ffmpeg, argv, {
+      stdin: 'ignore',
+      killTimeoutMs: options.killTimeoutMs,
+      onStderrLine(line) {
+        const parsed = parseShowinfoLine(line);
+        if (parsed?.kind === 'frame' && dump) {
+          const video = mediaInfoFromFfmpegStderr(dump.join('\n'))?.video;
+          dump = null;
+          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: video?.frameRate ?? null });
+        }
+        if (parsed) return timing.push(parsed);
+        if (dump && dump.length < DUMP_LINES) dump.push(stripLogPrefix(line));
+      },
+    });
+    void proc.exited.then(() => timing.close());
+    const reader = new RawFrameReader(proc.stdout);
+
+    const pump = async (): Promise<void> => {
+      for (let index = 0; !stopped; index++) {
+        const shown = await timing.take(index);
+        const timeBase = timing.timeBase;
+        if (!shown || !timeBase) break;
+        const data = await reader.read(frameByteLength('yuv420p', shown.width, shown.height));
+        if (stopped || !data) break;
+        // A frame without pts (rare on live streams) takes the previous one's; the supervisor keeps output pts increasing.
+        subscriber.next({ source: displayName, index, pts: shown.pts ?? -1, timeBase, width: shown.width, height: shown.height, format: 'yuv420p', data });
+      }
+      const exit = await proc.exited;
+      if (stopped) return;
+      if (exit.code === 0) subscriber.complete();
+      else subscriber.error(new FfmpegError(`Reading ${displayName}`, 'check the URL, the credentials and that the camera is reachable', proc.failure(exit)));
+    };
+    pump().catch(async (error: unknown) => {
+      if (stopped) return;
+      const exit = await proc.stop();
+      subscriber.error(new FfmpegError(`Reading ${displayName}`, 'check that the camera sends video', proc.failure(exit), { cause: error }));
+    });
+    return () => {
+      stopped = true;
+      void proc.stop();
+    };
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The decoder argv for live sources, as data: a camera URL (rtsp, rtmp, srt, http/hls) or a webcam
+ * (/dev/videoN) in, raw yuv420p frames out, read as they come (never paused: a blocked pipe would back up
+ * into the camera's socket). Tests pin the arrays exactly.
+ */
+import { COMMON_ARGS, networkInputArgs } from './ffmpeg-args.js';
+
+/** How RTSP media packets travel: interleaved in the RTSP TCP connection, or as separate UDP datagrams. */
+export type LiveTransport = 'tcp' | 'udp';
+export const LIVE_TRANSPORTS: readonly LiveTransport[] = ['tcp', 'udp'];
+
+/** True for video4linux capture devices, which ffmpeg only opens with `-f v4l2`. */
+export function isCaptureDevice(source: string): boolean {
+  return /^\/dev\/video\d+$/.test(source);
+}
+
+/** Input options for one live source (before its `-i`). */
+export function liveInputArgs(source: string, transport: LiveTransport): string[] {
+  if (isCaptureDevice(source)) return ['-f', 'v4l2'];
+  // rtsp has its own socket handling (rw_timeout does not apply); a silent camera is caught by the stall watchdog.
+  if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport];
+  return networkInputArgs(source);
+}
+
+/**
+ * @example
+ * liveDecodeArgs('rtsp://cam/1', 'tcp', true)
+ * // ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
+ * //  '-rtsp_transport', 'tcp', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
+ * //  '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1']
+ */
+export function liveDecodeArgs(source: string, transport: LiveTransport, hasFpsMode: boolean): string[] {
+  return [
+    ...COMMON_ARGS,
+    // showinfo (frame timing) and the input dump (frame rate) are info lines; the level tags mark warnings.
+    '-loglevel', 'level+info',
+    // No decoder frame delay: each frame leaves as soon as it is decoded. (Not `-fflags nobuffer`: it drops
+    // the packets read while probing, the first keyframe among them, and the probe backlog is drained in
+    // faster than real time anyway.)
+    '-flags', 'low_delay',
+    ...liveInputArgs(source, transport),
+    '-i', source,
+    // The first video stream; a camera's audio is not carried (the live output is video only).
+    '-map', '0:v:0',
+    '-vf', 'showinfo=checksum=0',
+    ...(hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']),
+    '-enc_time_base', '-1',
+    '-pix_fmt', 'yuv420p',
+    // Each frame reaches the pipe whole at once; otherwise its last bytes wait in a 32 KB output buffer
+    // for the next frame (one frame of added latency).
+    '-flush_packets', '1',
+    '-f', 'rawvideo',
+    'pipe:1',
+  ];
+}

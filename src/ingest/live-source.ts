@@ -1,0 +1,143 @@
+/**
+ * A live camera as one endless `Observable<Frame>`: a supervisor around single connections (live-decode.ts).
+ * A connection that fails, ends, sends nothing within `connectMs`, or stalls for `stallMs` is torn down and
+ * retried after an exponential, capped back-off. Frames leave on one timeline (pts in 1/90000, indices
+ * counting on across reconnects), and every outage is one log line saying why, with credentials redacted.
+ */
+import { concatWith, defer, map, Observable, retry, throwError, timeout, timer } from 'rxjs';
+import { NullcamError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { FfmpegBinary } from './ffmpeg-binary.js';
+import { FfmpegError, lastReason } from './ffmpeg-error.js';
+import { liveDecode, type LiveDecodeOptions, type LiveStreamInfo } from './live-decode.js';
+import type { LiveTransport } from './live-input-args.js';
+import { PTS_TIME_BASE, PtsContinuity } from './pts-continuity.js';
+import { redactUrl } from './redact-url.js';
+
+export type LiveSourceState = 'connecting' | 'up' | 'down';
+
+export interface LiveSourceOptions {
+  readonly binary: FfmpegBinary;
+  readonly transport: LiveTransport;
+  /** The first frame of a connection must arrive within this, ms (covers connect, auth, first keyframe). */
+  readonly connectMs: number;
+  /** A connection without a frame for this long is restarted, ms. */
+  readonly stallMs: number;
+  /**
+   * A connection whose frames fall this far behind real time is restarted, ms: when decoding cannot keep up
+   * (CPU starved), frames back up in socket buffers and latency would grow without bound; a reconnect
+   * drops the backlog. Measured against the best lag the connection had (the probe backlog is not lag).
+   */
+  readonly maxLagMs: number;
+  readonly backoff: BackoffOptions;
+  /** Failed attempts, before any frame was ever received, after which the source errors; null: retry forever. */
+  readonly startAttempts: number | null;
+  /** One line per outage ("down: <why>; reconnecting in 2 s"). */
+  readonly log: (line: string) => void;
+  readonly onState?: (state: LiveSourceState, reason?: string) => void;
+  readonly onStreamInfo?: (info: LiveStreamInfo) => void;
+  /** Per frame: how far (ms) it arrived behind the best pace of its connection (see `maxLagMs`). */
+  readonly onLag?: (ms: number) => void;
+  /** Monotonic ms clock, default performance.now. */
+  readonly now?: () => number;
+  /** One connection; default liveDecode (tests pass fakes). */
+  readonly connect?: (source: string, options: LiveDecodeOptions) => Observable<Frame>;
+}
+
+/** A camera that never delivered a frame in `startAttempts` attempts. */
+export class CameraUnreachableError extends NullcamError {}
+
+/** Why a connection ended, short and without credentials. */
+class SourceDown extends Error {}
+
+/**
+ * @param source camera URL or capture device, credentials included (never logged)
+ * @returns a cold Observable that only ends by error (after `startAttempts` failed attempts without any frame)
+ * @throws (as an Observable error) NullcamError with one line naming the source and the last reason
+ */
+export function liveSource(source: string, options: LiveSourceOptions): Observable<Frame> {
+  const shown = redactUrl(source);
+  const now = options.now ?? (() => performance.now());
+  const connect = options.connect ?? liveDecode;
+  return defer(() => {
+    const continuity = new PtsContinuity();
+    const started = now();
+    let index = 0;
+    let everUp = false;
+    let failures = 0;
+
+    const attempt = defer(() => {
+      continuity.reconnect();
+      options.onState?.('connecting');
+      let seen = false;
+      let first: { wallMs: number; pts: number } | null = null;
+      let bestLagMs = 0;
+      let previousPts = 0;
+      const decodeOptions: LiveDecodeOptions = {
+        binary: options.binary,
+        transport: options.transport,
+        onStreamInfo(info) {
+          if (info.frameRate) continuity.nominalFrameTicks = (90_000 * info.frameRate.den) / info.frameRate.num;
+          options.onStreamInfo?.(info);
+        },
+      };
+      return connect(source, decodeOptions).pipe(
+        timeout({
+          first: options.connectMs,
+          each: options.stallMs,
+          with: () => throwError(() => new SourceDown(seen ? `no frame for ${options.stallMs / 1000} s (stalled)` : `no video within ${options.connectMs / 1000} s`)),
+        }),
+        // A live stream that ends (camera reboot, server teardown) is an outage like any other.
+        concatWith(throwError(() => new SourceDown('the stream ended'))),
+        map((frame): Frame => {
+          if (!seen) {
+            seen = everUp = true;
+            failures = 0;
+            options.onState?.('up');
+          }
+          const wallMs = now();
+          const ms = (pts: number) => (pts * 1000 * frame.timeBase.num) / frame.timeBase.den;
+          // A jump in the camera's clock (back, or ahead by more than a second: a restarted or re-seeked
+          // stream) is not lag: measure from here on.
+          if (!first || frame.pts < previousPts || ms(frame.pts - previousPts) > 1000) {
+            first = { wallMs, pts: frame.pts };
+            bestLagMs = 0;
+          }
+          previousPts = frame.pts;
+          const lagMs = wallMs - first.wallMs - ms(frame.pts - first.pts);
+          bestLagMs = Math.min(bestLagMs, lagMs);
+          options.onLag?.(lagMs - bestLagMs);
+          if (lagMs - bestLagMs > options.maxLagMs) throw new SourceDown(`fell ${((lagMs - bestLagMs) / 1000).toFixed(1)} s behind real time (CPU too busy?)`);
+          return { ...frame, index: index++, pts: continuity.map(frame.pts, frame.timeBase, now() - started), timeBase: PTS_TIME_BASE };
+        }),
+      );
+    });
+
+    return attempt.pipe(
+      retry({
+        delay: (error: unknown) => {
+          failures++;
+          const why = reasonOf(error, shown);
+          options.onState?.('down', why);
+          if (!everUp && options.startAttempts !== null && failures >= options.startAttempts) {
+            throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempts); check the URL, the credentials and that the camera is reachable.`, 1, { cause: error });
+          }
+          const ms = backoffDelay(failures, options.backoff);
+          options.log(`${everUp ? 'down' : 'not reachable'}: ${why}; reconnecting in ${ms / 1000} s (attempt ${failures})`);
+          return timer(ms);
+        },
+      }),
+    );
+  });
+}
+
+/** The cause in a few words: ffmpeg's last specific stderr line, without the URL it echoes. */
+function reasonOf(error: unknown, shown: string): string {
+  if (error instanceof FfmpegError) {
+    const reason = lastReason(error.stderrTail).replace(`${shown}: `, '');
+    return reason || (error.signal ? `ffmpeg killed by ${error.signal}` : `ffmpeg exited with code ${error.code}`);
+  }
+  if (error instanceof SourceDown) return error.message;
+  return redactUrl(error instanceof Error ? error.message : String(error));
+}

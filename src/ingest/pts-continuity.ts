@@ -1,0 +1,45 @@
+/**
+ * One timeline for a camera across reconnects. Each connection restarts the camera's clock (and may change
+ * its time base); output pts are in 1/90000 s (RTP's video clock), follow the camera's own spacing within a
+ * connection, jump ahead by the wall-clock length of an outage, and never go back. Pure: the caller passes
+ * the wall clock in.
+ */
+import type { Rational } from '../frame.js';
+
+export const PTS_TIME_BASE: Rational = Object.freeze({ num: 1, den: 90_000 });
+
+export class PtsContinuity {
+  private last: number | null = null;
+  private origin: { readonly cameraPts: number; readonly outPts: number } | null = null;
+
+  /** @param frameTicks nominal frame duration in 90 kHz ticks: the step used where the camera's pts stall or go back */
+  constructor(private frameTicks = 3600) {}
+
+  /** Starts a new connection; its first frame is anchored to the wall clock. */
+  reconnect(): void {
+    this.origin = null;
+  }
+
+  set nominalFrameTicks(ticks: number) {
+    this.frameTicks = Math.max(1, Math.round(ticks));
+  }
+
+  /**
+   * @param pts the camera's pts in `timeBase`
+   * @param nowMs wall-clock ms since the source started (monotonic)
+   * @returns output pts in 1/90000, strictly greater than the previous one
+   */
+  map(pts: number, timeBase: Rational, nowMs: number): number {
+    const wall = Math.round(nowMs * 90);
+    if (!this.origin) {
+      const out = this.last === null ? wall : Math.max(this.last + this.frameTicks, wall);
+      this.origin = { cameraPts: pts, outPts: out };
+      return (this.last = out);
+    }
+    const out = this.origin.outPts + Math.round(((pts - this.origin.cameraPts) * 90_000 * timeBase.num) / timeBase.den);
+    if (out > this.last!) return (this.last = out);
+    // The camera's clock stalled or went back: one nominal frame on, and follow its spacing from here.
+    this.origin = { cameraPts: pts, outPts: this.last! + this.frameTicks };
+    return (this.last = this.origin.outPts);
+  }
+}

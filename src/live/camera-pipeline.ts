@@ -1,0 +1,161 @@
+/**
+ * One camera, top to bottom: live source (reconnecting) → live anonymize (bounded, fail closed) → gap
+ * filler → live encoder → access units. Components come in built; this file wires them, counts, and
+ * logs a periodic summary of drops (one line per interval, not one per frame).
+ */
+import { Observable, retry, tap, timer, type Subscription } from 'rxjs';
+import type { Anonymizer } from '../anonymize/anonymizer.js';
+import type { H264AccessUnit, H264Sink } from '../egress/h264-access-unit.js';
+import { encodeLive } from '../egress/live-encoder.js';
+import type { Rational } from '../frame.js';
+import type { BackoffOptions } from '../ingest/backoff.js';
+import type { FfmpegBinary } from '../ingest/ffmpeg-binary.js';
+import type { LiveTransport } from '../ingest/live-input-args.js';
+import { CameraUnreachableError, liveSource } from '../ingest/live-source.js';
+import type { FaceAnalyzers } from '../track/track-faces.js';
+import { catchUp } from './catch-up.js';
+import { fillGaps } from './fill-gaps.js';
+import { liveAnonymize, type LiveAnonymizeOptions } from './live-anonymize.js';
+import type { CameraMetrics } from './live-metrics.js';
+
+export interface LivePolicy {
+  readonly connectMs: number;
+  readonly stallMs: number;
+  readonly maxLagMs: number;
+  /** Frames arriving later than this (ms) behind the camera's pace are thinned out (every other one dropped). */
+  readonly catchUpLagMs: number;
+  readonly backoff: BackoffOptions;
+  /** null: retry forever (several cameras); a number: error after that many failed first attempts. */
+  readonly startAttempts: number | null;
+  readonly gapFillMs: number;
+  readonly gopSeconds: number;
+  readonly preset: string;
+  readonly crf: number;
+  readonly anonymize: Omit<LiveAnonymizeOptions, 'onDrop' | 'onCover' | 'onRecover' | 'onStage' | 'now'>;
+}
+
+export interface CameraPipelineOptions {
+  readonly name: string;
+  /** Source URL or device (credentials included; never logged). */
+  readonly url: string;
+  readonly transport: LiveTransport;
+  readonly binary: FfmpegBinary;
+  readonly analyzers: FaceAnalyzers;
+  readonly anonymizer: Anonymizer;
+  readonly policy: LivePolicy;
+  readonly metrics: CameraMetrics;
+  readonly log: (line: string) => void;
+  /** Seconds between drop summaries, default 10. */
+  readonly summarySeconds?: number;
+}
+
+/** Frame rate assumed until the camera's own is known (the input dump). */
+const DEFAULT_RATE: Rational = { num: 25, den: 1 };
+
+/**
+ * @returns a cold Observable of access units; it only errors with CameraUnreachableError (a camera that
+ * never answered, when `startAttempts` is set). Encoder failures restart the encoder after a pause.
+ */
+export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessUnit> {
+  const p = o.policy;
+  // Work in flight when the camera is stopped still settles (a detection on a disposed session fails): quiet.
+  let running = true;
+  const log = (line: string): void => {
+    if (running) o.log(line);
+  };
+  let frameRate = DEFAULT_RATE;
+  let droppedSinceSummary = 0;
+  let lagMs = 0;
+  const m = o.metrics;
+  const frames = liveSource(o.url, {
+    binary: o.binary,
+    transport: o.transport,
+    connectMs: p.connectMs,
+    stallMs: p.stallMs,
+    maxLagMs: p.maxLagMs,
+    backoff: p.backoff,
+    startAttempts: p.startAttempts,
+    log,
+    onState(state, why) {
+      m.state(state, why);
+      if (state === 'up') log('up');
+    },
+    onStreamInfo(info) {
+      if (info.frameRate) frameRate = info.frameRate;
+    },
+    onLag(ms) {
+      lagMs = ms;
+      m.stage('lag', ms);
+    },
+  }).pipe(
+    tap(() => m.frameIn()),
+    catchUp({
+      lagMs: p.catchUpLagMs,
+      currentLagMs: () => lagMs,
+      onDrop() {
+        m.drop('catch-up');
+        droppedSinceSummary++;
+      },
+    }),
+    liveAnonymize(o.analyzers, o.anonymizer, {
+      ...p.anonymize,
+      onDrop() {
+        m.drop('anonymize');
+        droppedSinceSummary++;
+      },
+      onCover(_frame, reason, first, error) {
+        m.cover();
+        if (!first) return;
+        m.covering(reason);
+        log(`covering frames black: ${reason}${error instanceof Error ? ` (${error.message})` : ''}`);
+      },
+      onRecover() {
+        m.covering(null);
+        log('anonymizing again');
+      },
+      onStage: (stage, ms) => m.stage(stage, ms),
+    }),
+    tap((frame) => {
+      m.faces(frame.faces.length, new Set(frame.faces.map((f) => f.trackId)).size);
+    }),
+    fillGaps({ gapMs: p.gapFillMs, frameIntervalMs: () => (1000 * frameRate.den) / frameRate.num, onFill: () => m.fill() }),
+    encodeLive({
+      binary: o.binary,
+      frameRate: () => frameRate,
+      gopSeconds: p.gopSeconds,
+      preset: p.preset,
+      crf: p.crf,
+      onDrop() {
+        m.drop('encode');
+        droppedSinceSummary++;
+      },
+      onEncoded: (ms) => m.stage('encode', ms),
+    }),
+    tap(() => m.frameOut()),
+    retry({
+      delay(error: unknown) {
+        if (error instanceof CameraUnreachableError) throw error;
+        log(`pipeline failed: ${error instanceof Error ? error.message : String(error)}; restarting in 2 s`);
+        return timer(2000);
+      },
+    }),
+  );
+  const every = o.summarySeconds ?? 10;
+  return new Observable<H264AccessUnit>((subscriber) => {
+    const summary = setInterval(() => {
+      if (droppedSinceSummary > 0) log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind)`);
+      droppedSinceSummary = 0;
+    }, every * 1000);
+    const sub = frames.subscribe(subscriber);
+    return () => {
+      running = false;
+      clearInterval(summary);
+      sub.unsubscribe();
+    };
+  });
+}
+
+/** Sends every access unit to every sink. @returns the subscription (unsubscribe stops the camera) */
+export function runCamera(units: Observable<H264AccessUnit>, sinks: readonly H264Sink[], onError: (error: unknown) => void): Subscription {
+  return units.subscribe({ next: (au) => sinks.forEach((s) => s.write(au)), error: onError });
+}

@@ -1,0 +1,111 @@
+/**
+ * What `nullcam proxy` measures per camera, in one place: the metric families (names, help, labels) and
+ * the camera state /healthz reports. Stage latencies are in seconds, as Prometheus expects.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { LiveSourceState } from '../ingest/live-source.js';
+import type { Health } from './metrics-server.js';
+import { MetricsRegistry } from './metrics-registry.js';
+
+export type DropStage = 'catch-up' | 'anonymize' | 'encode';
+
+export class LiveMetrics {
+  readonly registry = new MetricsRegistry();
+  private readonly framesIn = this.registry.counter('nullcam_frames_in_total', 'Frames decoded from the camera.');
+  private readonly framesOut = this.registry.counter('nullcam_frames_out_total', 'Frames encoded and sent to the outputs (covered and gap-filling frames included).');
+  private readonly dropped = this.registry.counter('nullcam_frames_dropped_total', 'Frames dropped because a stage was behind (bounded latency), by stage.');
+  private readonly covered = this.registry.counter('nullcam_frames_covered_total', 'Frames sent fully black because faces could not be known (detector late or failed, stage error).');
+  private readonly filled = this.registry.counter('nullcam_frames_filled_total', 'Black frames sent while the camera was away.');
+  private readonly faces = this.registry.counter('nullcam_faces_total', 'Face regions anonymized.');
+  private readonly tracks = this.registry.gauge('nullcam_tracks', 'Face tracks on the last frame.');
+  private readonly latency = this.registry.summary('nullcam_stage_latency_seconds', 'Wall time per stage and frame: detect, embed, landmarks, anonymize; total (arrival to departure of the anonymize stage); encode (frame in to access unit out); lag (how far frames arrive behind the camera\'s pace).');
+  private readonly reconnects = this.registry.counter('nullcam_reconnects_total', 'Camera connections lost or refused.');
+  private readonly up = this.registry.gauge('nullcam_camera_up', '1 while the camera delivers frames.');
+  private readonly clients = this.registry.gauge('nullcam_clients', 'RTSP clients playing the served stream.');
+  private readonly loopDelay = this.registry.gauge('nullcam_event_loop_delay_seconds', 'Node event loop delay over the last 10 s (p50, p99, max): frames wait this long for the one thread that moves them.');
+  private readonly loopHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loopTimer: NodeJS.Timeout;
+  private readonly states = new Map<string, { up: boolean; why: string; covering: string | null }>();
+
+  constructor() {
+    this.loopHistogram.enable();
+    this.loopTimer = setInterval(() => {
+      const h = this.loopHistogram;
+      for (const [q, v] of [['0.5', h.percentile(50)], ['0.99', h.percentile(99)], ['1', h.max]] as const) this.loopDelay.set({ quantile: q }, v / 1e9);
+      h.reset();
+    }, 10_000);
+    this.loopTimer.unref();
+  }
+
+  /** Stops sampling the event loop. */
+  close(): void {
+    clearInterval(this.loopTimer);
+    this.loopHistogram.disable();
+  }
+
+  /** Registers a camera so its series exist (at 0) from the start. */
+  camera(name: string): CameraMetrics {
+    const l = { camera: name };
+    this.states.set(name, { up: false, why: 'connecting', covering: null });
+    this.framesIn.inc(l, 0);
+    this.framesOut.inc(l, 0);
+    for (const stage of ['catch-up', 'anonymize', 'encode'] as const) this.dropped.inc({ ...l, stage }, 0);
+    this.covered.inc(l, 0);
+    this.filled.inc(l, 0);
+    this.faces.inc(l, 0);
+    this.reconnects.inc(l, 0);
+    this.up.set(l, 0);
+    const state = this.states.get(name)!;
+    return {
+      frameIn: () => this.framesIn.inc(l),
+      frameOut: () => this.framesOut.inc(l),
+      faces: (count, trackCount) => {
+        this.faces.inc(l, count);
+        this.tracks.set(l, trackCount);
+      },
+      drop: (stage) => this.dropped.inc({ ...l, stage }),
+      cover: () => this.covered.inc(l),
+      fill: () => this.filled.inc(l),
+      stage: (stage, ms) => this.latency.observe({ ...l, stage }, ms / 1000),
+      state: (source, why) => {
+        if (source === 'down') {
+          this.reconnects.inc(l);
+          state.why = why ?? 'unknown';
+        }
+        state.up = source === 'up';
+        this.up.set(l, state.up ? 1 : 0);
+      },
+      covering: (why) => (state.covering = why),
+      clients: (n) => this.clients.set(l, n),
+    };
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+
+  /** Healthy when every camera delivers frames and none is being covered black. */
+  health(): Health {
+    const problems: string[] = [];
+    for (const [name, s] of this.states) {
+      if (!s.up) problems.push(`${name}: down: ${s.why}`);
+      else if (s.covering) problems.push(`${name}: covering every frame: ${s.covering}`);
+    }
+    return { ok: problems.length === 0, problems };
+  }
+}
+
+export interface CameraMetrics {
+  frameIn(): void;
+  frameOut(): void;
+  faces(count: number, tracks: number): void;
+  drop(stage: DropStage): void;
+  cover(): void;
+  fill(): void;
+  stage(stage: string, ms: number): void;
+  /** The source's state; `why` says why it is down. */
+  state(source: LiveSourceState, why?: string): void;
+  /** Frames are being covered black (why), or no longer (null). */
+  covering(why: string | null): void;
+  clients(n: number): void;
+}

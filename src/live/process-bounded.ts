@@ -1,0 +1,67 @@
+/**
+ * Live flow control: run an async stage one item at a time, and while it is busy keep at most `capacity`
+ * items waiting. When one more arrives the oldest waiting item is dropped (and reported), so what is
+ * processed next is always the freshest: latency stays bounded and memory flat however far the stage
+ * falls behind. (File mode is lossless instead: concatMap plus a Credit.)
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+
+export interface ProcessBoundedOptions<T> {
+  /** Items allowed to wait while one is processed, >= 0 (0: drop everything that arrives while busy). */
+  readonly capacity: number;
+  /** Called for every dropped item (count it; give back what it holds). */
+  readonly onDrop: (item: T) => void;
+}
+
+/**
+ * @returns an operator emitting `fn`'s results in arrival order of the items it processed
+ * @throws (as an Observable error) whatever `fn` rejects with; stages that must keep going catch their own errors
+ */
+export function processBounded<T, R>(fn: (item: T) => Promise<R>, options: ProcessBoundedOptions<T>): OperatorFunction<T, R> {
+  if (!Number.isInteger(options.capacity) || options.capacity < 0) throw new RangeError(`capacity must be an integer >= 0, got ${options.capacity}`);
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const waiting: T[] = [];
+      let busy = false;
+      let sourceDone = false;
+      let closed = false;
+
+      const pump = async (first: T): Promise<void> => {
+        busy = true;
+        for (let item: T | undefined = first; item !== undefined && !closed; item = waiting.shift()) {
+          let result: R;
+          try {
+            result = await fn(item);
+          } catch (error) {
+            closed = true;
+            subscriber.error(error);
+            return;
+          }
+          if (closed) return;
+          subscriber.next(result);
+        }
+        busy = false;
+        if (sourceDone && !closed) subscriber.complete();
+      };
+
+      const sub = source.subscribe({
+        next(item) {
+          if (!busy) return void pump(item);
+          waiting.push(item);
+          if (waiting.length > options.capacity) options.onDrop(waiting.shift()!);
+        },
+        error(error) {
+          closed = true;
+          subscriber.error(error);
+        },
+        complete() {
+          sourceDone = true;
+          if (!busy) subscriber.complete();
+        },
+      });
+      return () => {
+        closed = true;
+        sub.unsubscribe();
+      };
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * A publisher that outlives its connection: pushes to an RTSP server through `publishRtsp`, and when the
+ * server goes away or refuses, logs one line and reconnects after a capped back-off. Access units written
+ * while disconnected are dropped (the new connection starts at the next keyframe).
+ */
+import type { H264AccessUnit, H264Sink } from '../egress/h264-access-unit.js';
+import { publishRtsp, type PublishOptions } from '../egress/rtsp-publisher.js';
+import { backoffDelay, type BackoffOptions } from '../ingest/backoff.js';
+
+export interface ResilientPublisherOptions {
+  readonly transport: 'tcp' | 'udp';
+  readonly backoff: BackoffOptions;
+  readonly log: (line: string) => void;
+  /** One connection; default publishRtsp (tests pass fakes). */
+  readonly connect?: (url: string, options: PublishOptions) => Promise<H264Sink>;
+}
+
+export interface ResilientPublisher extends H264Sink {
+  /** Settles with the first connection attempt: rejects with its one-line error if the server did not answer. */
+  readonly firstAttempt: Promise<void>;
+}
+
+export function resilientPublisher(url: string, options: ResilientPublisherOptions): ResilientPublisher {
+  const connect = options.connect ?? publishRtsp;
+  let current: H264Sink | null = null;
+  let failures = 0;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const lost = (why: string): void => {
+    const sink = current;
+    current = null;
+    void sink?.close().catch(() => {});
+    if (closed || retry) return;
+    failures++;
+    const ms = backoffDelay(failures, options.backoff);
+    options.log(`publishing: ${why}; retrying in ${ms / 1000} s`);
+    retry = setTimeout(() => {
+      retry = undefined;
+      void open().catch(() => {});
+    }, ms);
+  };
+
+  const open = async (): Promise<void> => {
+    try {
+      const sink = await connect(url, { transport: options.transport, onError: (error) => sink === current && lost(error.message) });
+      if (closed) return void (await sink.close());
+      current = sink;
+      if (failures > 0) options.log('publishing again');
+      failures = 0;
+    } catch (error) {
+      lost(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  };
+
+  return {
+    firstAttempt: open(),
+    write(au: H264AccessUnit): void {
+      if (!current) return;
+      try {
+        current.write(au);
+      } catch (error) {
+        lost(error instanceof Error ? error.message : String(error));
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      clearTimeout(retry);
+      await current?.close();
+      current = null;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../../src/config/load-config.js';
+
+const cameras = (list: unknown) => buildConfig({ live: { cameras: list } }, []).live.cameras;
+
+describe('live.cameras', () => {
+  it('fills in names and leaves mode and transport to the top-level settings', () => {
+    expect(cameras([{ url: 'rtsp://u:p@cam/1', serve: 'rtsp://127.0.0.1:8554/door' }, { name: 'yard', url: '/dev/video0', publish: 'rtsp://mtx:8554/yard', mode: 'solid', transport: 'udp' }])).toEqual([
+      { name: 'cam1', url: 'rtsp://u:p@cam/1', serve: 'rtsp://127.0.0.1:8554/door', publish: null, mode: null, transport: null },
+      { name: 'yard', url: '/dev/video0', serve: null, publish: 'rtsp://mtx:8554/yard', mode: 'solid', transport: 'udp' },
+    ]);
+  });
+
+  it.each([
+    ['not a list', { url: 'x' }, 'Expected an array of cameras ({"url": …, "serve": …}) for live.cameras but received [object Object] of type object'],
+    ['no url', [{ serve: 'rtsp://h/p' }], 'live.cameras[0] has no "url"; give the camera\'s stream URL or /dev/videoN.'],
+    ['no output', [{ url: 'rtsp://cam' }], 'live.cameras[0] has neither "serve" nor "publish"; say where the anonymized stream goes.'],
+    ['bad serve', [{ url: 'rtsp://cam', serve: 'http://x/y' }], 'Expected an rtsp:// URL for live.cameras[0].serve but received "http://x/y" of type string'],
+    ['unknown key', [{ url: 'rtsp://cam', serve: 'rtsp://h/p', fps: 5 }], 'Unknown key "fps" in live.cameras[0]; a camera has name, url, serve, publish, mode, transport.'],
+    ['bad mode', [{ url: 'rtsp://cam', serve: 'rtsp://h/p', mode: 'swirl' }], 'Expected one of blur, pixelate, solid, mask for live.cameras[0].mode but received "swirl" of type string'],
+    ['duplicate names', [{ url: 'a', serve: 'rtsp://h/a' }, { name: 'cam1', url: 'b', serve: 'rtsp://h/b' }], 'Two cameras in live.cameras are named "cam1"; give each a unique "name".'],
+  ])('rejects %s with one line', (_what, list, message) => {
+    expect(() => cameras(list)).toThrow(message);
+  });
+});

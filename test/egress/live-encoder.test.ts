@@ -1,0 +1,75 @@
+/**
+ * The live encoder end to end with ffmpeg: synthetic frames in, access units out, one per frame with the
+ * frame's pts, keyframes at the GOP with parameter sets in front; the units written as Annex-B decode back
+ * to the same number of frames and size.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/frame.js';
+import { NalType, nalType } from '../../src/egress/h264-access-unit.js';
+import { liveEncodeArgs } from '../../src/egress/live-encode-args.js';
+import { encodeLive } from '../../src/egress/live-encoder.js';
+import { locateFfmpeg, type FfmpegBinary } from '../../src/ingest/ffmpeg-binary.js';
+import { knownFrames, tempDir } from '../fixtures/media.js';
+
+const W = 64, H = 48;
+const tmp = tempDir('nullcam-live-enc-');
+let binary: FfmpegBinary;
+beforeAll(async () => {
+  binary = await locateFfmpeg();
+});
+afterAll(() => tmp.remove());
+
+const frames = (n: number, w = W, h = H): Frame[] =>
+  knownFrames('yuv420p', w, h, n).map((data, i) => ({ source: 's', index: i, pts: 1000 + i * 3600, timeBase: { num: 1, den: 90000 }, width: w, height: h, format: 'yuv420p', data }));
+
+describe('liveEncodeArgs', () => {
+  it('is raw frames in, low-latency x264 with a fixed GOP and no B-frames, FLV out', () => {
+    expect(liveEncodeArgs({ width: 1280, height: 720, frameRate: { num: 25, den: 1 }, gopFrames: 25, preset: 'ultrafast', crf: 23 })).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+warning', '-f', 'rawvideo', '-pix_fmt', 'yuv420p',
+      '-s', '1280x720', '-framerate', '25/1', '-i', 'pipe:0', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency',
+      '-crf', '23', '-g', '25', '-keyint_min', '25', '-bf', '0', '-pix_fmt', 'yuv420p', '-flush_packets', '1',
+      '-flvflags', 'no_duration_filesize', '-f', 'flv', 'pipe:1',
+    ]);
+  });
+});
+
+describe('encodeLive', () => {
+  it('emits one access unit per frame with its pts, keyframes every GOP led by SPS and PPS, decodable', async () => {
+    const input = frames(60);
+    const aus = await lastValueFrom(
+      from(input).pipe(encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 1000 }), toArray()),
+    );
+    expect(aus).toHaveLength(60);
+    expect(aus.map((a) => a.pts90k)).toEqual(input.map((f) => f.pts));
+    expect(aus.map((a, i) => (a.keyframe ? i : -1)).filter((i) => i >= 0)).toEqual([0, 25, 50]);
+    for (const i of [0, 25, 50]) expect(aus[i].nalus.map(nalType).slice(0, 2)).toEqual([NalType.SPS, NalType.PPS]);
+    expect(aus[1].nalus.map(nalType)).not.toContain(NalType.SPS);
+    const file = path.join(tmp.dir, 'out.h264');
+    writeFileSync(file, Buffer.concat(aus.flatMap((a) => a.nalus.flatMap((n) => [Buffer.from([0, 0, 0, 1]), n]))));
+    const probe = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', file]).toString().trim();
+    expect(probe).toBe(`${W},${H},60`);
+  });
+
+  it('drops frames instead of queueing when the encoder pipe is full, and restarts on a new frame size', async () => {
+    let dropped = 0;
+    const starts: string[] = [];
+    const input = [...frames(200), ...frames(5, 32, 32).map((f, i) => ({ ...f, pts: 1_000_000 + i * 3600 }))];
+    const aus = await lastValueFrom(
+      from(input).pipe(
+        encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 2, onDrop: () => dropped++, onSpawn: (p) => starts.push(p.argv.join(' ')) }),
+        toArray(),
+      ),
+    );
+    // Synchronous input is far faster than real time: the pipe fills and most frames drop.
+    expect(dropped).toBeGreaterThan(0);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toContain('-s 32x32');
+    const last = aus.slice(-5);
+    expect(last.map((a) => a.pts90k)).toEqual(input.slice(-5).map((f) => f.pts));
+    expect(last[0].keyframe).toBe(true);
+  });
+});

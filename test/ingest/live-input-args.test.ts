@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { isCaptureDevice, liveDecodeArgs, liveInputArgs } from '../../src/ingest/live-input-args.js';
+
+describe('liveInputArgs', () => {
+  it.each([
+    ['rtsp://cam/1', 'tcp', ['-rtsp_transport', 'tcp']],
+    ['rtsps://cam/1', 'udp', ['-rtsp_transport', 'udp']],
+    ['/dev/video0', 'tcp', ['-f', 'v4l2']],
+    ['rtmp://host/app/key', 'tcp', ['-rw_timeout', '15000000']],
+    ['srt://host:9000', 'tcp', ['-rw_timeout', '15000000']],
+    ['https://host/live.m3u8', 'tcp', ['-rw_timeout', '15000000']],
+    ['/tmp/clip.mp4', 'tcp', []],
+  ] as const)('%s over %s', (source, transport, args) => {
+    expect(liveInputArgs(source, transport)).toEqual(args);
+  });
+
+  it('knows capture devices', () => {
+    expect(isCaptureDevice('/dev/video12')).toBe(true);
+    expect(isCaptureDevice('/dev/videox')).toBe(false);
+  });
+});
+
+describe('liveDecodeArgs', () => {
+  it('decodes the first video stream to raw yuv420p with showinfo timing, no frame delay', () => {
+    expect(liveDecodeArgs('rtsp://cam/1', 'tcp', true)).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
+      '-rtsp_transport', 'tcp', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1',
+    ]);
+    expect(liveDecodeArgs('/dev/video0', 'tcp', false)).toContain('-vsync');
+  });
+});

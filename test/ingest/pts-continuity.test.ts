@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { PtsContinuity } from '../../src/ingest/pts-continuity.js';
+
+const tb = { num: 1, den: 12800 };
+
+describe('PtsContinuity', () => {
+  it('anchors the first frame to the wall clock and follows the camera spacing after it', () => {
+    const c = new PtsContinuity();
+    expect(c.map(1000, tb, 2000)).toBe(180_000);
+    expect(c.map(1512, tb, 2000)).toBe(183_600); // 512/12800 s = 40 ms
+    expect(c.map(2024, tb, 9999)).toBe(187_200); // wall clock ignored within a connection
+  });
+
+  it('jumps ahead by the outage after a reconnect, whatever the new camera clock and time base', () => {
+    const c = new PtsContinuity();
+    c.map(0, tb, 0);
+    c.map(512, tb, 40);
+    c.reconnect();
+    expect(c.map(5_000_000, { num: 1, den: 90_000 }, 5000)).toBe(450_000);
+    expect(c.map(5_003_600, { num: 1, den: 90_000 }, 5040)).toBe(453_600);
+  });
+
+  it('never goes back: a reconnect within a frame of the last pts, a stalled or rewinding camera clock', () => {
+    const c = new PtsContinuity(3600);
+    expect(c.map(0, tb, 1000)).toBe(90_000);
+    c.reconnect();
+    expect(c.map(0, tb, 1000)).toBe(93_600);
+    expect(c.map(0, tb, 1000)).toBe(97_200); // stalled
+    expect(c.map(-5000, tb, 1000)).toBe(100_800); // rewound
+    expect(c.map(-4488, tb, 1000)).toBe(104_400); // and its spacing followed from there
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * The live policy with synthetic 16×16 frames, fake models and fake timers (virtual time): faces are
+ * anonymized from past detections; a late or failing detector, or a failing anonymizer, turns frames black
+ * until it recovers; frames that arrive while the stage is busy are dropped and counted, never queued.
+ */
+import { Subject } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Anonymizer } from '../../src/anonymize/anonymizer.js';
+import type { Frame } from '../../src/frame.js';
+import { liveAnonymize, type CoverReason, type LiveAnonymizeOptions } from '../../src/live/live-anonymize.js';
+import type { Detection, FaceFrame } from '../../src/track/face.js';
+import type { FaceAnalyzers } from '../../src/track/track-faces.js';
+
+const W = 16, H = 16;
+const frame = (index: number): Frame => ({ source: 'cam', index, pts: index * 3600, timeBase: { num: 1, den: 90000 }, width: W, height: H, format: 'yuv420p', data: Buffer.alloc(W * H * 1.5, 200) });
+const isBlack = (f: Frame) => f.data.subarray(0, W * H).every((v) => v === 16) && f.data.subarray(W * H).every((v) => v === 128);
+const face: Detection = { box: { x: 4, y: 4, width: 6, height: 6 }, score: 0.9, keypoints: [] };
+
+const OPTIONS: LiveAnonymizeOptions = {
+  stride: 2,
+  tracker: {},
+  timeline: { holdFrames: 12, backfillFrames: 0, maxInterpolateGap: 50, dilate: 0.2, dilatePerFrame: 0.02, maxExtraDilate: 0.3 },
+  detectDeadlineMs: 200,
+  queueFrames: 1,
+};
+
+/** Marks each anonymized face by writing 0 at its frame's first luma pixel. */
+const marker: Anonymizer = {
+  name: 'marker',
+  anonymizeInPlace(f: FaceFrame) {
+    f.data[0] = 0;
+  },
+};
+
+function harness(analyzers: FaceAnalyzers, anonymizer: Anonymizer = marker, over: Partial<LiveAnonymizeOptions> = {}) {
+  const input = new Subject<Frame>();
+  const out: FaceFrame[] = [];
+  const events: string[] = [];
+  let dropped = 0;
+  input
+    .pipe(
+      liveAnonymize(analyzers, anonymizer, {
+        ...OPTIONS,
+        onDrop: () => dropped++,
+        onCover: (f, reason: CoverReason, first) => first && events.push(`cover ${f.index} ${reason}`),
+        onRecover: (f) => events.push(`recover ${f.index}`),
+        ...over,
+      }),
+    )
+    .subscribe((f) => out.push(f));
+  return { input, out, events, dropped: () => dropped };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('liveAnonymize', () => {
+  it('detects every stride-th frame and covers the face on the frames between from the track', async () => {
+    const detect = vi.fn(async () => [face]);
+    const h = harness({ detect });
+    for (let i = 0; i < 4; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    expect(detect.mock.calls.map(([f]) => f.index)).toEqual([0, 2]);
+    expect(h.out.map((f) => f.faces.map((x) => x.origin))).toEqual([['detected'], ['extrapolated'], ['detected'], ['extrapolated']]);
+    expect(h.out.every((f) => f.data[0] === 0 && !isBlack(f))).toBe(true);
+    expect(h.out[1].faces[0].box.width).toBeGreaterThan(h.out[0].faces[0].box.width); // grows away from a detection
+    expect(h.events).toEqual([]);
+  });
+
+  it('covers frames black while the detector is past its deadline, without waiting for it, and recovers', async () => {
+    let release: (() => void) | undefined;
+    let calls = 0;
+    const detect = vi.fn(() => (++calls === 2 ? new Promise<Detection[]>((r) => (release = () => r([face]))) : Promise.resolve([face])));
+    const h = harness({ detect });
+    h.input.next(frame(0));
+    await vi.advanceTimersByTimeAsync(40);
+    h.input.next(frame(1));
+    await vi.advanceTimersByTimeAsync(40);
+    h.input.next(frame(2)); // the detector hangs here
+    await vi.advanceTimersByTimeAsync(199);
+    expect(h.out).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.out).toHaveLength(3);
+    expect(isBlack(h.out[2])).toBe(true);
+    for (let i = 3; i < 6; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(h.out.slice(3).map(isBlack)).toEqual([true, true, true]); // covered at once, no waiting on the detector
+    release!();
+    await vi.advanceTimersByTimeAsync(0);
+    h.input.next(frame(6));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(isBlack(h.out[6])).toBe(false);
+    expect(detect.mock.calls.map(([f]) => f.index)).toEqual([0, 2, 6]); // a fresh detection before trusting tracks again
+    expect(h.events).toEqual(['cover 2 detector late', 'recover 6']);
+    expect(h.dropped()).toBe(0);
+  });
+
+  it('covers frames while the detector fails and until it succeeds again', async () => {
+    let fail = true;
+    const detect = vi.fn(async () => {
+      if (fail) throw new Error('onnx exploded');
+      return [face];
+    });
+    const h = harness({ detect });
+    for (let i = 0; i < 3; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    fail = false;
+    h.input.next(frame(3));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.out.map(isBlack)).toEqual([true, true, true, false]);
+    expect(detect).toHaveBeenCalledTimes(4); // retried on every frame while unhealthy
+    expect(h.events).toEqual(['cover 0 detector failed', 'recover 3']);
+  });
+
+  it('covers a frame the anonymizer fails on', async () => {
+    const h = harness({ detect: async () => [face] }, { name: 'broken', anonymizeInPlace: () => { throw new Error('bad'); } });
+    h.input.next(frame(0));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(isBlack(h.out[0])).toBe(true);
+    expect(h.events).toEqual(['cover 0 anonymizer failed']);
+  });
+
+  it('drops frames that arrive while it is busy (bounded queue), keeping the freshest', async () => {
+    // Each detection takes 100 ms of virtual time; frames arrive every 40 ms.
+    const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), 100)));
+    const h = harness({ detect }, marker, { stride: 1, detectDeadlineMs: 1000 });
+    for (let i = 0; i < 25; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.out.length + h.dropped()).toBe(25);
+    expect(h.dropped()).toBeGreaterThan(10);
+    const indices = h.out.map((f) => f.index);
+    expect(indices).toEqual([...indices].sort((a, b) => a - b));
+    expect(indices.at(-1)).toBe(24);
+    expect(h.out.some(isBlack)).toBe(false);
+  });
+});
