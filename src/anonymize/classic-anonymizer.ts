@@ -3,7 +3,7 @@
  * the face box, so a small face gets as few recognisable details as a large one.
  */
 import type { FaceFrame, TrackedFace } from '../track/face.js';
-import type { AnonymizeMode } from './anonymize-mode.js';
+import type { ClassicMode } from './anonymize-mode.js';
 import { faceOvalMask } from './face-oval-mask.js';
 import type { Anonymizer } from './anonymizer.js';
 import { blurInPlace } from './blur.js';
@@ -11,7 +11,7 @@ import { pixelateInPlace } from './pixelate.js';
 import { ellipseMask, rectMask, type RegionMask } from './region-mask.js';
 import { fillInPlace, type Rgb } from './solid-fill.js';
 
-export type ClassicMode = Extract<AnonymizeMode, 'blur' | 'pixelate' | 'solid' | 'mask'>;
+export type { ClassicMode };
 
 export interface ClassicOptions {
   readonly mode: ClassicMode;

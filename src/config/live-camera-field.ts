@@ -2,7 +2,7 @@
  * The `live.cameras` setting: the cameras one `nullcam proxy` process serves, each with its source and where
  * the anonymized stream goes. Validated strictly like every other field (unknown keys are errors).
  */
-import { ANONYMIZE_MODES, type AnonymizeMode } from '../anonymize/anonymize-mode.js';
+import { CLASSIC_MODES, type ClassicMode } from '../anonymize/anonymize-mode.js';
 import { invalidParameterError, NullcamError } from '../errors.js';
 import { LIVE_TRANSPORTS, type LiveTransport } from '../ingest/live-input-args.js';
 import type { Field } from './config-field.js';
@@ -17,7 +17,7 @@ export interface LiveCamera {
   /** rtsp://… of an existing RTSP server to push to (ANNOUNCE/RECORD), or null. */
   readonly publish: string | null;
   /** Anonymization mode; null: the top-level `mode`. */
-  readonly mode: AnonymizeMode | null;
+  readonly mode: ClassicMode | null;
   /** RTSP transport for reading the camera; null: `live.transport`. */
   readonly transport: LiveTransport | null;
 }
@@ -59,7 +59,7 @@ function parseCamera(entry: unknown, key: string, index: number): LiveCamera {
   const serve = text('serve', RTSP_URL);
   const publish = text('publish', RTSP_URL);
   if (serve === null && publish === null) throw new NullcamError(`${key} has neither "serve" nor "publish"; say where the anonymized stream goes.`, 2);
-  const mode = e.mode === undefined || e.mode === null ? null : oneOf(ANONYMIZE_MODES, e.mode, `${key}.mode`);
+  const mode = e.mode === undefined || e.mode === null ? null : oneOf(CLASSIC_MODES, e.mode, `${key}.mode`);
   const transport = e.transport === undefined || e.transport === null ? null : oneOf(LIVE_TRANSPORTS, e.transport, `${key}.transport`);
   return Object.freeze({ name: text('name') ?? `cam${index + 1}`, url, serve, publish, mode, transport });
 }
