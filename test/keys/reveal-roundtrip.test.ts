@@ -22,7 +22,7 @@ import { packRegion, pasteRegion } from '../../src/keys/region-pixels.js';
 import { FaceDetector } from '../../src/track/face-detector.js';
 import { cosineSimilarity, FaceEmbedder, SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, ffprobeStreams, media, tempDir } from '../fixtures/media.js';
-import { openModels } from '../track/face-fixtures.js';
+import { openReferenceModels } from '../track/face-fixtures.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/nullcam.js');
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -65,10 +65,7 @@ let detector: FaceDetector, embedder: FaceEmbedder, close: () => Promise<void>;
 
 beforeAll(async () => {
   expect(run(['keygen', '-o', key]).status).toBe(0);
-  const models = await openModels('blazeface', 'faceres');
-  detector = new FaceDetector(models.runners[0], { minScore: 0.5 });
-  embedder = new FaceEmbedder(models.runners[1]);
-  close = models.close;
+  ({ detector, embedder, close } = await openReferenceModels());
 });
 afterAll(async () => {
   await close?.();

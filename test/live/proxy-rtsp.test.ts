@@ -18,7 +18,7 @@ import { RtspServer } from '../../src/egress/rtsp-server.js';
 import { FaceDetector } from '../../src/track/face-detector.js';
 import { cosineSimilarity, FaceEmbedder, SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
-import { openModels } from '../track/face-fixtures.js';
+import { openReferenceModels } from '../track/face-fixtures.js';
 import { CLI, freePort, hasGstRtspServer, readRtsp, startCamera, startProxy, type Camera, type Proxy, type Received } from './live-fixtures.js';
 import { spawnSync } from 'node:child_process';
 
@@ -46,10 +46,7 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     metricsPort = await freePort();
     served = `rtsp://127.0.0.1:${servePort}/cam1`;
     proxy = startProxy([camera.url, '--serve', served, '--metrics', `127.0.0.1:${metricsPort}`, ...QUICK]);
-    const models = await openModels('blazeface', 'faceres');
-    detector = new FaceDetector(models.runners[0], { minScore: 0.5 });
-    embedder = new FaceEmbedder(models.runners[1]);
-    closeModels = models.close;
+    ({ detector, embedder, close: closeModels } = await openReferenceModels());
     const binary = await locateFfmpeg();
     originals = await lastValueFrom(decodeFrames(await openInput(media('interview.mp4'), { binary }), { binary }).pipe(toArray()));
     await proxy.waitFor('[cam1] up');

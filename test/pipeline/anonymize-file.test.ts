@@ -16,7 +16,7 @@ import type { Detection } from '../../src/track/face.js';
 import { FaceDetector } from '../../src/track/face-detector.js';
 import { cosineSimilarity, FaceEmbedder, SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import type { Box } from '../../src/track/geometry.js';
-import { openModels } from '../track/face-fixtures.js';
+import { openReferenceModels } from '../track/face-fixtures.js';
 import { ffprobeStreams, media, tempDir } from '../fixtures/media.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -48,10 +48,7 @@ let detector: FaceDetector, embedder: FaceEmbedder, close: () => Promise<void>;
 const tmp = tempDir('nullcam-e2e-');
 
 beforeAll(async () => {
-  const models = await openModels('blazeface', 'faceres');
-  detector = new FaceDetector(models.runners[0], { minScore: 0.5 });
-  embedder = new FaceEmbedder(models.runners[1]);
-  close = models.close;
+  ({ detector, embedder, close } = await openReferenceModels());
 });
 afterAll(async () => {
   await close?.();

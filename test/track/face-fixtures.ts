@@ -2,6 +2,8 @@
  * Shared by the face model tests: the stills as rgb24 and yuv420p frames, a still pasted small into a
  * large canvas, and ONNX runners from a ModelStore in a temp directory (conversion takes < 1 s).
  */
+import { FaceDetector } from '../../src/track/face-detector.js';
+import { FaceEmbedder } from '../../src/track/face-embedder.js';
 import sharp, { type Sharp } from 'sharp';
 import type { Frame, PixelFormat } from '../../src/frame.js';
 import type { Box } from '../../src/track/geometry.js';
@@ -95,4 +97,10 @@ export async function openModels(...names: string[]): Promise<{ runners: ModelRu
       cache.remove();
     },
   };
+}
+
+/** The models end-to-end checks judge output with: the detector at score 0.5 (faces a person would see) and the identity embedder. */
+export async function openReferenceModels(): Promise<{ detector: FaceDetector; embedder: FaceEmbedder; close: () => Promise<void> }> {
+  const models = await openModels('blazeface', 'faceres');
+  return { detector: new FaceDetector(models.runners[0], { minScore: 0.5 }), embedder: new FaceEmbedder(models.runners[1]), close: models.close };
 }
