@@ -27,6 +27,13 @@ export const FACE_DETECTOR_MODEL = 'blazeface';
 const HINT_FACE_PX = 48;
 /** IoU with its hint a candidate from a hint tile needs to count (the tracker matches from 0.15). */
 const HINT_MIN_IOU = 0.2;
+/** Sources whose scan state is kept (cameras of one proxy; one at a time for files). */
+const MAX_STREAMS = 16;
+
+interface DetectorStream {
+  calls: number;
+  readonly cache: TileCache<ScoredBox[]>;
+}
 
 export interface FaceDetectorOptions {
   /** Anchor layout of the model behind the runner. Default: BLAZEFACE_256 (blazeface / blazeface-back). */
@@ -69,8 +76,8 @@ export class FaceDetector {
   readonly options: Readonly<FaceDetectorOptions>;
   private readonly decoder: BlazeFaceDecoder;
   private readonly plans = new Map<string, TileLevel[]>();
-  private readonly cache = new TileCache<ScoredBox[]>();
-  private calls = 0;
+  /** Scan phase and tile cache per source (camera, file): sources sharing a detector must not share them. */
+  private readonly streams = new Map<string, DetectorStream>();
 
   /**
    * @param runner executes the detector model (TFJS contract: NHWC float input in [-1,1])
@@ -117,21 +124,32 @@ export class FaceDetector {
    */
   async detect(frame: Frame, hints: readonly Box[] = []): Promise<Detection[]> {
     const period = this.options.scanPeriod;
-    const phase = this.calls++ % period;
+    const stream = this.stream(frame.source);
+    const phase = stream.calls++ % period;
     const levels = this.levels(frame.width, frame.height);
     const scan = levels.map((l, k) => (k === 0 || period === 1 ? l : { ...l, tiles: l.tiles.filter((_, i) => i % period === phase) }));
-    const candidates = await this.scanLevels(frame, scan);
+    const candidates = await this.scanLevels(frame, scan, stream.cache);
     // A hint tile only confirms its own face: anything else it finds would be a new track seen at a
     // zoom the scan does not use, and hints from those would snowball.
     for (const { tile, hint } of this.hintTiles(levels[0], frame, hints)) {
-      for (const c of await this.detectTile(frame, tile)) if (iou(c.box, hint) >= HINT_MIN_IOU) candidates.push(c);
+      for (const c of await this.detectTile(frame, tile, stream.cache)) if (iou(c.box, hint) >= HINT_MIN_IOU) candidates.push(c);
     }
     return this.merge(candidates);
   }
 
+  private stream(source: string): DetectorStream {
+    let stream = this.streams.get(source);
+    if (stream) this.streams.delete(source);
+    else stream = { calls: 0, cache: new TileCache<ScoredBox[]>() };
+    // Most recently used last; a watch run sees one source per segment, so old ones are dropped.
+    this.streams.set(source, stream);
+    if (this.streams.size > MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
+    return stream;
+  }
+
   /** detect() over explicit square tiles (frame px), every face size kept; for callers that plan their own regions. */
   async detectInTiles(frame: Frame, tiles: readonly Box[]): Promise<Detection[]> {
-    return this.merge(await this.scanLevels(frame, [{ tiles, maxFace: Infinity }]));
+    return this.merge(await this.scanLevels(frame, [{ tiles, maxFace: Infinity }], this.stream(frame.source).cache));
   }
 
   /**
@@ -156,11 +174,11 @@ export class FaceDetector {
     return tiles;
   }
 
-  private async scanLevels(frame: Frame, levels: readonly TileLevel[]): Promise<ScoredBox[]> {
+  private async scanLevels(frame: Frame, levels: readonly TileLevel[], cache: TileCache<ScoredBox[]>): Promise<ScoredBox[]> {
     const candidates: ScoredBox[] = [];
     for (const { tiles, maxFace } of levels) {
       for (const tile of tiles) {
-        for (const c of await this.detectTile(frame, tile)) if (Math.max(c.box.width, c.box.height) <= maxFace) candidates.push(c);
+        for (const c of await this.detectTile(frame, tile, cache)) if (Math.max(c.box.width, c.box.height) <= maxFace) candidates.push(c);
       }
     }
     return candidates;
@@ -170,11 +188,11 @@ export class FaceDetector {
     return weightedNms(candidates, this.options.iouThreshold).map((c) => ({ box: c.box, score: c.score, keypoints: toPoints(c.keypoints) }));
   }
 
-  private async detectTile(frame: Frame, tile: Box): Promise<ScoredBox[]> {
-    const cached = this.cache.lookup(frame, tile);
+  private async detectTile(frame: Frame, tile: Box, cache: TileCache<ScoredBox[]>): Promise<ScoredBox[]> {
+    const cached = cache.lookup(frame, tile);
     if ('value' in cached) return cached.value;
     const found = await this.runTile(frame, tile);
-    this.cache.store(cached.miss, found);
+    cache.store(cached.miss, found);
     return found;
   }
 

@@ -14,9 +14,15 @@ import type { Box } from './geometry.js';
 const GRID = 48;
 /** Largest luma change (0–255) of any sample for a tile to count as unchanged. */
 const TOLERANCE = 12;
+/**
+ * Answers from one detector run before the tile is looked at again anyway: a face whose every sample
+ * stays within TOLERANCE of what it covers (a dark or low-contrast scene) is then found at most this many
+ * calls late, not never.
+ */
+const MAX_REUSE = 4;
 
 export class TileCache<T> {
-  private readonly entries = new Map<string, { signature: Uint8Array; value: T }>();
+  private readonly entries = new Map<string, { signature: Uint8Array; value: T; reused: number }>();
 
   /** @param capacity tiles remembered (oldest forgotten first) */
   constructor(private readonly capacity = 512) {}
@@ -29,7 +35,8 @@ export class TileCache<T> {
     const key = `${frame.width}x${frame.height}:${tile.x},${tile.y},${tile.width}`;
     const signature = tileSignature(frame, tile);
     const entry = this.entries.get(key);
-    if (entry && sameContent(entry.signature, signature)) {
+    if (entry && entry.reused < MAX_REUSE && sameContent(entry.signature, signature)) {
+      entry.reused++;
       // Re-insert so eviction is least-recently-used.
       this.entries.delete(key);
       this.entries.set(key, entry);
@@ -40,7 +47,7 @@ export class TileCache<T> {
 
   store(miss: { key: string; signature: Uint8Array }, value: T): void {
     this.entries.delete(miss.key);
-    this.entries.set(miss.key, { signature: miss.signature, value });
+    this.entries.set(miss.key, { signature: miss.signature, value, reused: 0 });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }

@@ -51,7 +51,8 @@ export class TrackTimeline {
    * backfill meant for real faces the detector loses for a while.
    */
   reject(trackId: number, frame: number): void {
-    this.rejected.set(trackId, frame);
+    // Already pruned: nothing left to cut short, and an entry would never be removed.
+    if (this.tracks.has(trackId)) this.rejected.set(trackId, frame);
   }
 
   /** Faces to cover on `frame`, given everything observed so far. */

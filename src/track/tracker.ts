@@ -21,6 +21,8 @@ export interface TrackerOptions {
    * is confirmed at once; a background patch that scored once is not.
    */
   readonly tentativeMisses: number;
+  /** Only a track whose one detection scored below this is rejected that way: a confident face is held as long as any. */
+  readonly tentativeMaxScore: number;
   /** Frames a lost track stays re-identifiable by embedding. */
   readonly reidWindow: number;
   /** Cosine similarity at or above which an embedding re-identifies a lost track. */
@@ -32,6 +34,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = Object.freeze({
   maxCentreDistance: 0.75,
   maxMisses: 8,
   tentativeMisses: 1,
+  tentativeMaxScore: 0.5,
   reidWindow: 150,
   reidThreshold: 0.6,
 });
@@ -169,7 +172,7 @@ export class Tracker {
     const rejected: number[] = [];
     for (const t of this.live) {
       // A rejected track stays re-identifiable like a lost one: a real face seen once may come back.
-      const tentativeOver = t.hits === 1 && t.misses > o.tentativeMisses;
+      const tentativeOver = t.hits === 1 && t.score < o.tentativeMaxScore && t.misses > o.tentativeMisses;
       if (tentativeOver) rejected.push(t.id);
       (tentativeOver || t.misses > o.maxMisses ? this.lost : stillLive).push(t);
     }

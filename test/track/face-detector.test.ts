@@ -109,6 +109,21 @@ describe('FaceDetector hints', () => {
     expect((await det.detect(frame, [off])).some((d) => iou(d.box, face) >= 0.4)).toBe(false);
   });
 
+  it('keeps a scan phase per source: two cameras sharing a detector each get every fine tile', async () => {
+    const { frame, face } = await pastedFace('astronaut.png', 32, 1920, 1080, 1210, 630);
+    // Interleaved calls: with one shared phase, the camera asked first gets only even phases, and in one
+    // of the two orders the face's tile is never scanned for it.
+    for (const order of [['cam-a', 'cam-b'], ['cam-b', 'cam-a']]) {
+      const det = new FaceDetector(runner, { scanPeriod: 2 });
+      let found = false;
+      for (let call = 0; call < 2; call++) {
+        found ||= (await det.detect({ ...frame, source: order[0] })).some((d) => iou(d.box, face) >= 0.4);
+        await det.detect({ ...frame, source: order[1] });
+      }
+      expect(found).toBe(true);
+    }
+  });
+
   it('asks the model again only for tiles whose pixels changed', async () => {
     const { frame } = await pastedFace('astronaut.png', 32, 1920, 1080, 1210, 630);
     const r = counting(runner);

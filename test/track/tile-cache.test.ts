@@ -35,6 +35,16 @@ describe('TileCache', () => {
     expect(cached(cache, frame((x, y) => (x >= 150 ? 255 : (x + y) % 200)))).toBe('v0');
   });
 
+  it('looks again after a few answers, so a face too faint to change the signature is found late, not never', () => {
+    const cache = new TileCache<string>();
+    const f = frame();
+    cached(cache, f);
+    let answered = 0;
+    while (cached(cache, f) !== undefined) answered++;
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThanOrEqual(4);
+  });
+
   it('forgets the least recently used tile past its capacity', () => {
     const cache = new TileCache<string>(1);
     const f = frame();

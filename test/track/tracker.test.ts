@@ -65,14 +65,21 @@ describe('Tracker', () => {
     expect(back.trackIds[1]).toBe(2);
   });
 
-  it('rejects a track seen once and then missed twice, and keeps one seen twice', () => {
+  it('rejects a low-score track seen once and then missed twice, and keeps one seen twice', () => {
     const t = new Tracker({ tentativeMisses: 1 });
-    t.update(0, [det(100, 100), det(400, 100)]);
+    t.update(0, [det(100, 100), det(400, 100, 40, 0.35)]);
     t.update(2, [det(102, 100)]);
     const u = t.update(4, [det(104, 100)]);
     expect(u.rejected).toEqual([2]);
     expect(u.live.map((s) => s.id)).toEqual([1]);
     expect(t.update(6, []).rejected).toEqual([]);
+    expect(t.update(8, []).live.map((s) => s.id)).toEqual([1]);
+  });
+
+  it('never rejects a confident face seen once: it is held like any track', () => {
+    const t = new Tracker({ tentativeMisses: 1, maxMisses: 5 });
+    t.update(0, [det(400, 100, 40, 0.8)]);
+    for (const f of [2, 4, 6]) expect(t.update(f, []).rejected).toEqual([]);
     expect(t.update(8, []).live.map((s) => s.id)).toEqual([1]);
   });
 
