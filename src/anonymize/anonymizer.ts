@@ -8,13 +8,18 @@ export interface Anonymizer {
   /** Rewrites every face of `frame` in place. Async so batched model calls (diffusion) fit the same slot. */
   anonymizeInPlace(frame: FaceFrame): void | Promise<void>;
   /**
+   * A new video starts (each run of the file pipeline calls it first): a method that keeps state between
+   * frames drops it here, since track ids and frame indexes restart with every video.
+   */
+  startVideo?(): void;
+  /**
    * What the method recorded about each face of an anonymized frame, by track id, for the review file
    * (--tracks-json); the diffusion modes record how each face was warped and which keyframe it shows.
    */
   faceNotes?(frame: FaceFrame): ReadonlyMap<number, object> | undefined;
   /**
    * The pixels anonymizeInPlace will change, one mask per face in `frame.faces` order (undefined: that face
-   * changes nothing), called just before it. Recovery data (--key-file) stores exactly these pixels, so a
+   * changes nothing), called before it (calls for the next frames may come in between). Recovery data (--key-file) stores exactly these pixels, so a
    * mode that changes any pixel outside them cannot be made reversible; modes without it cannot write
    * recovery data at all.
    */

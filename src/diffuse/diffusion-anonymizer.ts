@@ -13,12 +13,17 @@
  * A face the mesh did not find, or whose mesh does not fit its box, is aligned by its box instead (upright,
  * the box's ellipse as its mask), the region the classic modes cover. Fail closed: a face whose diffusion throws is covered by the fallback
  * (classic blur) on that frame; nothing is ever left in the clear.
+ *
+ * Everything kept between frames belongs to one video: startVideo() drops it (tracks restart at 1 in the
+ * next one) and, in secure mode, draws the new video's key salt.
  */
+import { randomBytes } from 'node:crypto';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { rectMask, type RegionMask } from '../anonymize/region-mask.js';
 import { NullcamError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import type { FaceFrame, TrackedFace } from '../track/face.js';
+import type { Box } from '../track/geometry.js';
 import { invertAffine, type Affine } from '../track/image-sampler.js';
 import { CountingPredictor } from './counting-predictor.js';
 import { boxFivePoints, cropBoxEllipse, cropFaceOval, diffusionTemplate, meshFitsBox, meshFivePoints, similarityAffine, type FivePoints } from './face-alignment.js';
@@ -28,6 +33,7 @@ import { nullCondition } from './null-condition.js';
 import { NullFaceMethod } from './nullface-method.js';
 import { SamplingSchedule } from './sampling-schedule.js';
 import { SecureMethod } from './secure-method.js';
+import { VIDEO_SALT_BYTES, videoFlipSecret } from './sign-flip.js';
 import { laplacianVariance, TrackIdentity } from './track-identity.js';
 
 export type DiffusionMethod = 'nullface' | 'secure';
@@ -50,6 +56,11 @@ export interface DiffusionAnonymizerOptions {
   readonly seed: Uint8Array;
   /** The 32-byte secret key (secure). */
   readonly secret?: Uint8Array;
+  /**
+   * Draws each video's key salt (secure); default 16 random bytes, so no two videos share a flip key.
+   * Injected only where runs must be bit-identical (tests).
+   */
+  readonly videoSalt?: () => Uint8Array;
   /** Covers faces the engine cannot anonymize: the classic blur. */
   readonly fallback: Anonymizer;
 }
@@ -80,12 +91,15 @@ const LATENT_GROWTH = { mesh: 1.35, box: 1.25 } as const;
 const FORGET_AFTER = 250;
 /** Frames whose face notes are kept for the review file: more than the pipeline holds after this stage. */
 const NOTES_KEPT = 64;
+/** Side of the fallback's cover for a face whose box is empty, as a fraction of the frame's shorter side. */
+const MIN_COVER = 0.1;
 
 /**
  * What the review file (--tracks-json) gets per face: how it was aligned (warp: crop pixel → frame pixel,
  * [a, b, c, d, e, f] as image-sampler.ts's Affine), which keyframe's result it shows (cross-faded from the
  * one before with weight `fade`), and on keyframes the latent mask (row-major bits, base64) and, in secure
- * mode, which frame the track's key is derived for: what reversing the secure method needs.
+ * mode, which frame the track's key is derived for and the video's key salt (hex; not secret): what
+ * reversing the secure method needs besides the master key.
  */
 export interface DiffusionFaceNote {
   readonly align?: 'mesh' | 'box';
@@ -95,6 +109,7 @@ export interface DiffusionFaceNote {
   readonly fade?: number;
   readonly latentMask?: string;
   readonly keyFrame?: number;
+  readonly keySalt?: string;
   readonly fallback?: 'blur';
 }
 
@@ -110,12 +125,32 @@ interface FaceGeometry {
 }
 
 interface PreparedFace {
+  /** The tracked face; one whose box is empty gets a minimum box around its centre for the fallback. */
   readonly face: TrackedFace;
   /** Absent when the face cannot be aligned (it gets the fallback). */
   readonly g?: FaceGeometry;
   readonly alpha?: Float32Array;
   /** What regions() declared; pasting stays inside it. */
   region?: RegionMask;
+}
+
+/**
+ * Everything kept between the frames of one video. startVideo() replaces it whole, so a pass still in
+ * flight from the video before writes only into its own.
+ */
+interface VideoRun {
+  readonly tracks: Map<number, TrackState>;
+  readonly notes: Map<number, Map<number, DiffusionFaceNote>>;
+  /**
+   * regions()'s work, handed to anonymizeInPlace on the same frame: keyed by the frame's pixels (and checked
+   * against its faces), since recovery capture may run regions() on the next frames before that.
+   */
+  readonly prepared: WeakMap<Buffer, { faces: readonly TrackedFace[]; prepared: PreparedFace[] }>;
+  /** The method, with its per-track caches. */
+  readonly nullface?: NullFaceMethod;
+  readonly secure?: SecureMethod;
+  /** The video's key salt (secure). */
+  readonly salt?: Uint8Array;
 }
 
 interface TrackState {
@@ -131,11 +166,9 @@ export class DiffusionAnonymizer implements Anonymizer {
   private readonly predictor: CountingPredictor;
   private readonly size: number;
   private readonly template: FivePoints;
-  private readonly nullface?: NullFaceMethod;
-  private readonly secure?: SecureMethod;
-  private readonly tracks = new Map<number, TrackState>();
-  private readonly notes = new Map<number, Map<number, DiffusionFaceNote>>();
-  private prepared?: { index: number; faces: PreparedFace[] };
+  /** A video's method: fresh per-track caches and, in secure mode, the video's salt and key. */
+  private readonly newMethod: () => Pick<VideoRun, 'nullface' | 'secure' | 'salt'>;
+  private run: VideoRun;
   private faceFrames = 0;
   private keyframes = 0;
   private fallbacks = 0;
@@ -155,13 +188,34 @@ export class DiffusionAnonymizer implements Anonymizer {
       if (!bundle.projector || !bundle.identityEncoder || !bundle.nullText) {
         throw new NullcamError(`The model bundle in ${bundle.dir} (family "${bundle.family}") has no identity projection, identity encoder or empty-text context, which --mode nullface needs; use an identity-conditioned bundle or --mode secure.`, 2);
       }
+      const { projector } = bundle;
       const schedule = new SamplingSchedule(bundle.scheduler, options.steps, options.tSkip);
-      this.nullface = new NullFaceMethod(this.predictor, bundle.projector, unconditioned, schedule, { lambdaCfg: options.lambdaCfg, maskDelay: options.maskDelay }, options.seed);
+      this.newMethod = () => ({
+        nullface: new NullFaceMethod(this.predictor, projector, unconditioned, schedule, { lambdaCfg: options.lambdaCfg, maskDelay: options.maskDelay }, options.seed),
+      });
     } else {
-      if (!options.secret) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (nullcam keygen -o FILE) or --passphrase.', 2);
+      const secret = options.secret;
+      if (!secret) throw new NullcamError('--mode secure needs a secret key: pass --key-file FILE (nullcam keygen -o FILE) or --passphrase.', 2);
       const schedule = new SamplingSchedule(bundle.scheduler, options.steps);
-      this.secure = new SecureMethod(this.predictor, schedule, unconditioned, options.secret);
+      const drawSalt = options.videoSalt ?? (() => randomBytes(VIDEO_SALT_BYTES));
+      this.newMethod = () => {
+        const salt = drawSalt();
+        return { salt, secure: new SecureMethod(this.predictor, schedule, unconditioned, videoFlipSecret(secret, salt)) };
+      };
     }
+    this.run = this.newRun();
+  }
+
+  /**
+   * A new video starts: drops every track's and frame's state (its track ids and frame indexes restart) and
+   * the methods' per-track caches, and in secure mode draws the video's key salt.
+   */
+  startVideo(): void {
+    this.run = this.newRun();
+  }
+
+  private newRun(): VideoRun {
+    return { tracks: new Map(), notes: new Map(), prepared: new WeakMap(), ...this.newMethod() };
   }
 
   stats(): DiffusionStats {
@@ -178,10 +232,11 @@ export class DiffusionAnonymizer implements Anonymizer {
   /**
    * The pixels anonymizeInPlace will change for each face (frame.faces order): the feathered paste region
    * plus the face box, which the fallback blur covers if the face's pass fails. Called before
-   * anonymizeInPlace on the same frame, which then never writes outside it.
+   * anonymizeInPlace on the same frame (recovery capture may call it for the next frames in between), which
+   * then never writes outside it.
    */
   regions(frame: FaceFrame): ReadonlyArray<RegionMask | undefined> {
-    return this.prepare(frame).map((p) => {
+    return this.prepare(this.run, frame).map((p) => {
       // Only when asked (recovery data): it costs a second pass over the face.
       p.region ??= p.g ? blendRegion(frame, p.g.affine, p.alpha!, this.size, p.face.box) : rectMask(p.face.box, frame.width, frame.height);
       return p.region;
@@ -189,29 +244,30 @@ export class DiffusionAnonymizer implements Anonymizer {
   }
 
   async anonymizeInPlace(frame: FaceFrame): Promise<void> {
+    const run = this.run;
     this.faceFrames += frame.faces.length;
     const notes = new Map<number, DiffusionFaceNote>();
-    this.notes.set(frame.index, notes);
-    if (this.notes.size > NOTES_KEPT) this.notes.delete(this.notes.keys().next().value!);
-    const prepared = this.prepare(frame);
-    this.prepared = undefined;
+    run.notes.set(frame.index, notes);
+    if (run.notes.size > NOTES_KEPT) run.notes.delete(run.notes.keys().next().value!);
+    const prepared = this.prepare(run, frame);
+    run.prepared.delete(frame.data);
     const aligned = prepared.filter((p): p is PreparedFace & { g: FaceGeometry } => p.g !== undefined);
     const uncovered: TrackedFace[] = prepared.filter((p) => !p.g).map((p) => p.face);
     this.boxAligned += aligned.filter((p) => p.g.kind === 'box').length;
-    const due = aligned.filter((p) => this.isKeyframe(p.face.trackId, frame.index)).map((p) => p.g);
+    const due = aligned.filter((p) => this.isKeyframe(run, p.face.trackId, frame.index)).map((p) => p.g);
     if (due.length > 0) {
       try {
-        await this.diffuse(frame, due, notes);
+        await this.diffuse(run, frame, due, notes);
       } catch (err) {
         this.firstError ??= (err as Error).message.split('\n')[0];
         for (const g of due) {
-          const state = this.tracks.get(g.face.trackId);
+          const state = run.tracks.get(g.face.trackId);
           if (state) state.key = undefined;
         }
       }
     }
     for (const { g, alpha, region } of aligned) {
-      const state = this.tracks.get(g.face.trackId);
+      const state = run.tracks.get(g.face.trackId);
       const crop = state?.key && this.shownCrop(state, frame.index);
       if (!crop) {
         uncovered.push(g.face);
@@ -234,30 +290,31 @@ export class DiffusionAnonymizer implements Anonymizer {
       this.fallbacks += uncovered.length;
       await this.options.fallback.anonymizeInPlace({ ...frame, faces: uncovered });
     }
-    this.forgetStale(frame.index);
+    forgetStale(run, frame.index);
   }
 
   /** Each face's alignment, blend mask and declared region for `frame`, computed once. */
-  private prepare(frame: FaceFrame): PreparedFace[] {
-    if (this.prepared?.index === frame.index) return this.prepared.faces;
-    const faces = frame.faces.map((face): PreparedFace => {
+  private prepare(run: VideoRun, frame: FaceFrame): PreparedFace[] {
+    const cached = run.prepared.get(frame.data);
+    if (cached?.faces === frame.faces) return cached.prepared;
+    const prepared = frame.faces.map((face): PreparedFace => {
       const g = this.align(face);
-      if (!g) return { face };
+      if (!g) return { face: { ...face, box: coverBox(face.box, frame.width, frame.height) } };
       return { face, g, alpha: featherMask(g.region(BLEND_GROWTH[g.kind]), this.size, 1 / 48) };
     });
-    this.prepared = { index: frame.index, faces };
-    return faces;
+    run.prepared.set(frame.data, { faces: frame.faces, prepared });
+    return prepared;
   }
 
-  /** The face's note (warp, keyframe, latent mask, key frame) as JSON: what the recovery record keeps beside the pixels. */
+  /** The face's note (warp, keyframe, latent mask, key frame and salt) as JSON: what the recovery record keeps beside the pixels. */
   recoveryExtra(frame: FaceFrame, faceIndex: number): Uint8Array | undefined {
-    const note = this.notes.get(frame.index)?.get(frame.faces[faceIndex].trackId);
+    const note = this.run.notes.get(frame.index)?.get(frame.faces[faceIndex].trackId);
     return note ? Buffer.from(JSON.stringify(note), 'utf8') : undefined;
   }
 
   faceNotes(frame: FaceFrame): ReadonlyMap<number, DiffusionFaceNote> | undefined {
-    const notes = this.notes.get(frame.index);
-    this.notes.delete(frame.index);
+    const notes = this.run.notes.get(frame.index);
+    this.run.notes.delete(frame.index);
     return notes;
   }
 
@@ -288,8 +345,8 @@ export class DiffusionAnonymizer implements Anonymizer {
    * has passed, so the keyframes of all tracks fall on the same frames and batch together. A track that
    * missed its phase frame (no face there) gets one after 1.5 intervals. Gaps stay under 1.5 intervals.
    */
-  private isKeyframe(track: number, index: number): boolean {
-    const key = this.tracks.get(track)?.key;
+  private isKeyframe(run: VideoRun, track: number, index: number): boolean {
+    const key = run.tracks.get(track)?.key;
     if (!key) return true;
     const since = index - key.frame;
     const interval = this.options.keyframeInterval;
@@ -297,7 +354,7 @@ export class DiffusionAnonymizer implements Anonymizer {
   }
 
   /** One batched pass: encode every due crop, run the method, decode, store per track. */
-  private async diffuse(frame: Frame, due: readonly FaceGeometry[], notes: Map<number, DiffusionFaceNote>): Promise<void> {
+  private async diffuse(run: VideoRun, frame: Frame, due: readonly FaceGeometry[], notes: Map<number, DiffusionFaceNote>): Promise<void> {
     const { codec } = this.bundle;
     const n = this.size * this.size * 3;
     const images = new Float32Array(due.length * n);
@@ -306,16 +363,16 @@ export class DiffusionAnonymizer implements Anonymizer {
     const { channels, height, width } = codec.latent;
     const ls = channels * height * width;
     const faces = due.map((g, i) => {
-      const state = this.state(g.face.trackId, frame.index);
+      const state = trackState(run, g.face.trackId, frame.index);
       const mask = latentMask(g.region(LATENT_GROWTH[g.kind]), this.size, width, height);
       return { g, state, x0: latents.slice(i * ls, (i + 1) * ls), mask };
     });
     let out: Float32Array[];
-    if (this.nullface) {
+    if (run.nullface) {
       await this.updateIdentities(frame, faces);
-      out = await this.nullface.anonymize(faces.map((f) => ({ track: f.g.face.trackId, x0: f.x0, mask: f.mask, identity: f.state.identity!.negated() })));
+      out = await run.nullface.anonymize(faces.map((f) => ({ track: f.g.face.trackId, x0: f.x0, mask: f.mask, identity: f.state.identity!.negated() })));
     } else {
-      out = await this.secure!.anonymize(faces.map((f) => ({ key: { track: f.g.face.trackId, frame: f.state.firstFrame }, x0: f.x0, mask: f.mask })));
+      out = await run.secure!.anonymize(faces.map((f) => ({ key: { track: f.g.face.trackId, frame: f.state.firstFrame }, x0: f.x0, mask: f.mask })));
     }
     const batch = new Float32Array(due.length * ls);
     out.forEach((x, i) => batch.set(x, i * ls));
@@ -324,7 +381,7 @@ export class DiffusionAnonymizer implements Anonymizer {
       const shown = f.state.key && this.shownCrop(f.state, frame.index);
       f.state.previous = shown && { frame: f.state.key!.frame, crop: shown };
       f.state.key = { frame: frame.index, crop: decoded.slice(i * n, (i + 1) * n) };
-      notes.set(f.g.face.trackId, { latentMask: packBits(f.mask), ...(this.secure ? { keyFrame: f.state.firstFrame } : {}) });
+      notes.set(f.g.face.trackId, { latentMask: packBits(f.mask), ...(run.salt ? { keyFrame: f.state.firstFrame, keySalt: Buffer.from(run.salt).toString('hex') } : {}) });
     });
     this.keyframes += due.length;
   }
@@ -370,21 +427,34 @@ export class DiffusionAnonymizer implements Anonymizer {
     const fade = Math.max(1, Math.ceil(this.options.keyframeInterval / 2));
     return Math.min(1, (index - state.key.frame + 1) / fade);
   }
+}
 
-  private state(track: number, index: number): TrackState {
-    let s = this.tracks.get(track);
-    if (!s) this.tracks.set(track, (s = { firstFrame: index, lastSeen: index }));
-    return s;
-  }
+function trackState(run: VideoRun, track: number, index: number): TrackState {
+  let s = run.tracks.get(track);
+  if (!s) run.tracks.set(track, (s = { firstFrame: index, lastSeen: index }));
+  return s;
+}
 
-  private forgetStale(index: number): void {
-    for (const [track, s] of this.tracks) {
-      if (index - s.lastSeen <= FORGET_AFTER) continue;
-      this.tracks.delete(track);
-      this.nullface?.forget(track);
-      this.secure?.forget(track);
-    }
+function forgetStale(run: VideoRun, index: number): void {
+  for (const [track, s] of run.tracks) {
+    if (index - s.lastSeen <= FORGET_AFTER) continue;
+    run.tracks.delete(track);
+    run.nullface?.forget(track);
+    run.secure?.forget(track);
   }
+}
+
+/**
+ * The fallback's cover for a face: its box, or for an empty one (a tracker glitch) a square around its
+ * centre of at least MIN_COVER of the frame, or the whole frame when not even the centre is known: an
+ * empty box covered as it is would cover nothing.
+ */
+function coverBox(box: Box, width: number, height: number): Box {
+  if (box.width > 0 && box.height > 0 && Number.isFinite(box.x) && Number.isFinite(box.y)) return box;
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  if (!Number.isFinite(cx) || !Number.isFinite(cy)) return { x: 0, y: 0, width, height };
+  const side = Math.max(Math.abs(box.width), Math.abs(box.height), MIN_COVER * Math.min(width, height));
+  return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
 }
 
 /** 0/1 bytes → bits, row-major, least significant bit first, base64. */

@@ -4,9 +4,9 @@
  * outside it. The same call with the same key, mask and warp on an anonymized latent is the (approximate)
  * inverse: K⊙K = 1, and only the DDIM inversion error stands between the two.
  *
- * The key is one per track (derived for the track's first frame): a key per frame would give the face a new
- * random identity at every keyframe, and gains nothing, since one original frame of a track already
- * reveals who it is.
+ * The key is one per track (derived for the track's first frame) and video (from the video's secret, which
+ * its random salt makes unique): a key per frame would give the face a new random identity at every
+ * keyframe, and gains nothing, since one original frame of a track already reveals who it is.
  */
 import { ddimInvert } from './ddim-inversion.js';
 import { maskedDdimSample } from './masked-ddim-sampler.js';
@@ -27,7 +27,7 @@ export class SecureMethod {
 
   /**
    * @param conditioning what every UNet call attends to: the null condition (null-condition.ts)
-   * @param secret the 32-byte secret key
+   * @param secret the 32-byte secret the flip keys derive from: the video's (sign-flip.ts videoFlipSecret)
    */
   constructor(
     private readonly predictor: NoisePredictor,

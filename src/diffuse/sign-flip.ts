@@ -8,9 +8,24 @@
  * plausible face. The key is a full, unmasked ±1 field and the mask enters only here: a key pre-multiplied
  * by M would zero entries wherever a later mask grew past M (seed-methods.md §1.8). Pure.
  */
+import { hkdfSync } from 'node:crypto';
 import { keystream } from './keystream.js';
 
 const DOMAIN = 'nullcam/sign-flip/v1';
+
+/** Bytes of a video's key salt. */
+export const VIDEO_SALT_BYTES = 16;
+
+/**
+ * The secret one video's flip keys derive from: HKDF-SHA256(master, salt). Each video draws a fresh random
+ * salt (recorded beside it: it is not secret), so two videos under the same master key never share a flip
+ * key, and one known original face of a track says nothing about the same track id's key in another video.
+ * @param master the 32-byte master key
+ * @returns 32 bytes, the `secret` of signFlipKey
+ */
+export function videoFlipSecret(master: Uint8Array, salt: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', master, salt, Buffer.from(`${DOMAIN}/video`, 'utf8'), 32));
+}
 
 /** Which face-frame a key belongs to; both go into the derivation, so keys never repeat across them. */
 export interface SignKeyId {
@@ -20,7 +35,7 @@ export interface SignKeyId {
 
 /**
  * K ∈ {−1, +1}^count, one bit of an HKDF + AES-256-CTR stream per entry (never a seeded PRNG).
- * @param secret the 32-byte secret key
+ * @param secret the 32-byte secret the key derives from (a video's: videoFlipSecret)
  * @param count latent entries (channels × height × width)
  */
 export function signFlipKey(secret: Uint8Array, id: SignKeyId, count: number): Int8Array {

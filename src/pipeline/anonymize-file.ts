@@ -60,6 +60,8 @@ export interface RecoveryOptions {
  */
 export function anonymizeFile(o: AnonymizeFileOptions): Observable<EncodeSummary> {
   return defer(() => {
+    // One engine may serve many videos (nullcam watch): its per-video state starts over with each.
+    o.anonymizer.startVideo?.();
     if (!o.recovery) return anonymizeWith(o, undefined);
     // Checked first: a mode that cannot say which pixels it changes cannot write recovery data.
     const capture = captureOriginals(o.anonymizer, o.timer);

@@ -63,22 +63,29 @@ describe.each(['nullface', 'secure'])('nullcam anonymize --mode %s with the test
     expect(done[0].unet_evals_per_face_frame as number).toBeLessThanOrEqual(8);
   });
 
-  it('writes the warp of every face and, on keyframes, the latent mask (and the key frame in secure mode) to --tracks-json', () => {
-    const doc = JSON.parse(readFileSync(at(`${mode}-1.json`), 'utf8')) as { frames: Array<{ faces: Array<Record<string, unknown>> }> };
-    const faces = doc.frames.flatMap((f) => f.faces);
+  it('writes the warp of every face and, on keyframes, the latent mask (and the key frame and video salt in secure mode) to --tracks-json', () => {
+    const faceLists = [1, 2].map((n) => (JSON.parse(readFileSync(at(`${mode}-${n}.json`), 'utf8')) as { frames: Array<{ faces: Array<Record<string, unknown>> }> }).frames.flatMap((f) => f.faces));
+    const faces = faceLists[0];
     expect(faces.every((f) => Array.isArray(f.warp) && (f.warp as number[]).length === 6)).toBe(true);
     const keyframes = faces.filter((f) => f.latentMask);
     expect(keyframes.length).toBe(done[0].diffusion_keyframes);
     for (const k of keyframes) expect(Buffer.from(k.latentMask as string, 'base64')).toHaveLength(8); // 8×8 latent
-    if (mode === 'secure') expect(keyframes.every((k) => typeof k.keyFrame === 'number')).toBe(true);
+    if (mode === 'secure') {
+      expect(keyframes.every((k) => typeof k.keyFrame === 'number')).toBe(true);
+      // One random salt per video, so the same key never gives two videos the same flip key.
+      const salts = faceLists.map((list) => new Set(list.filter((f) => f.latentMask).map((f) => f.keySalt)));
+      for (const set of salts) expect([...set]).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
+      expect([...salts[0]][0]).not.toBe([...salts[1]][0]);
+    }
   });
 
-  it('changes the face and is deterministic: two runs decode to identical frames', () => {
+  it('changes the face; nullface runs are deterministic, secure runs each draw their own key salt', () => {
     let diff = 0;
     const a = outputs[0][25].data, b = input[25].data;
     for (let i = 0; i < 640 * 480; i++) diff += Math.abs(a[i] - b[i]);
     expect(diff / (640 * 480)).toBeGreaterThan(2);
-    outputs[0].forEach((f, i) => expect(f.data.equals(outputs[1][i].data)).toBe(true));
+    const identical = outputs[0].every((f, i) => f.data.equals(outputs[1][i].data));
+    expect(identical).toBe(mode === 'nullface');
   });
 
   it('writes recovery data with the key, from which nullcam reveal restores the original faces', async () => {

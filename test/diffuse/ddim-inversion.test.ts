@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ddimInvert } from '../../src/diffuse/ddim-inversion.js';
 import { maskedDdimSample } from '../../src/diffuse/masked-ddim-sampler.js';
 import { SamplingSchedule } from '../../src/diffuse/sampling-schedule.js';
-import { signFlip, signFlipKey } from '../../src/diffuse/sign-flip.js';
+import { signFlip, signFlipKey, videoFlipSecret } from '../../src/diffuse/sign-flip.js';
 import { GaussianDataPredictor, maxAbsDiff, SD15_SCHEDULER, testLatent } from './analytic-predictor.js';
 
 const SHAPE = { channels: 3, height: 8, width: 8 };
@@ -78,6 +78,18 @@ describe('keyed sign flip', () => {
     const agree = (a: Int8Array) => a.filter((v, i) => v === k[i]).length / n;
     expect(agree(signFlipKey(secret, { track: 2, frame: 0 }, n))).toBeLessThan(0.53);
     expect(agree(signFlipKey(secret, { track: 1, frame: 1 }, n))).toBeLessThan(0.53);
+  });
+
+  it('each video salt gives the same track and frame an unrelated key; the same salt the same key', () => {
+    const n = 10000, id = { track: 1, frame: 0 };
+    const saltA = new Uint8Array(16).fill(1), saltB = new Uint8Array(16).fill(2);
+    const k = signFlipKey(videoFlipSecret(secret, saltA), id, n);
+    expect(signFlipKey(videoFlipSecret(secret, Uint8Array.from(saltA)), id, n)).toEqual(k);
+    const agree = (a: Int8Array) => a.filter((v, i) => v === k[i]).length / n;
+    expect(agree(signFlipKey(videoFlipSecret(secret, saltB), id, n))).toBeLessThan(0.53);
+    expect(agree(signFlipKey(videoFlipSecret(secret, saltB), id, n))).toBeGreaterThan(0.47);
+    expect(agree(signFlipKey(secret, id, n))).toBeLessThan(0.53);
+    expect(videoFlipSecret(secret, saltA)).toHaveLength(32);
   });
 
   it('flip → masked DDIM regenerates only the masked region, deterministically', async () => {

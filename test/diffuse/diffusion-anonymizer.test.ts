@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Anonymizer } from '../../src/anonymize/anonymizer.js';
 import { DiffusionAnonymizer, type DiffusionAnonymizerOptions } from '../../src/diffuse/diffusion-anonymizer.js';
-import { maskContains, planeMask } from '../../src/anonymize/region-mask.js';
+import { maskContains, planeMask, type RegionMask } from '../../src/anonymize/region-mask.js';
 import { frameByteLength, framePlanes } from '../../src/frame.js';
 import type { FaceFrame, TrackedFace } from '../../src/track/face.js';
 import { FACE_REGIONS } from '../../src/track/face-regions.js';
@@ -69,7 +69,37 @@ const BASE: Omit<DiffusionAnonymizerOptions, 'fallback'> = {
   maxBatch: 16,
   seed: new Uint8Array([1, 2, 3]),
   secret: new Uint8Array(32).fill(9),
+  // A fixed salt, so runs compare bit for bit; the engine's own default draws a random one per video.
+  videoSalt: () => new Uint8Array(16).fill(3),
 };
+
+/** Every changed byte of `frame` (luma and chroma) lies inside one of `regions` (or its chroma projection). */
+function expectChangesInside(frame: FaceFrame, before: Buffer, regions: ReadonlyArray<RegionMask | undefined>): number {
+  const [Y, U] = framePlanes(frame);
+  const declared = regions.filter((r): r is RegionMask => r !== undefined);
+  const chroma = declared.map((r) => planeMask(r, U));
+  let changed = 0, outside = 0;
+  for (let i = 0; i < frame.data.length; i++) {
+    if (frame.data[i] === before[i]) continue;
+    changed++;
+    const luma = i < W * H;
+    const j = luma ? i : (i - W * H) % (U.width * U.height);
+    const x = j % (luma ? Y.width : U.width), y = Math.floor(j / (luma ? Y.width : U.width));
+    if (!(luma ? declared : chroma).some((r) => maskContains(r, x, y))) outside++;
+  }
+  expect(outside).toBe(0);
+  return changed;
+}
+
+/** Runs `frames` through `engine`, returning each frame's notes. */
+async function notesOf(engine: DiffusionAnonymizer, frames: FaceFrame[]) {
+  const notes = [];
+  for (const f of frames) {
+    await engine.anonymizeInPlace(f);
+    notes.push(engine.faceNotes(f));
+  }
+  return notes;
+}
 
 async function run(options: Partial<DiffusionAnonymizerOptions>, frames: FaceFrame[], bundle = fakeBundle()) {
   const fallback = markingFallback();
@@ -113,7 +143,7 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
       await engine.anonymizeInPlace(f);
       notes.push(engine.faceNotes(f)?.get(1));
     }
-    expect(notes[0]).toMatchObject({ align: 'mesh', keyframe: 0, keyFrame: 0 });
+    expect(notes[0]).toMatchObject({ align: 'mesh', keyframe: 0, keyFrame: 0, keySalt: '03'.repeat(16) });
     expect(Buffer.from(notes[0]!.latentMask!, 'base64')).toHaveLength(2); // 4×4 latent → 16 bits
     expect(notes[0]!.warp).toHaveLength(6);
     expect(notes[1]).toEqual({ align: 'mesh', warp: expect.any(Array), keyframe: 0 });
@@ -146,18 +176,65 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
     const regions = engine.regions(frame);
     expect(regions.every((r) => r !== undefined)).toBe(true);
     await engine.anonymizeInPlace(frame);
-    const [Y, U] = framePlanes(frame);
-    const chroma = regions.map((r) => planeMask(r!, U));
-    let changed = 0;
-    for (let i = 0; i < frame.data.length; i++) {
-      if (frame.data[i] === before[i]) continue;
-      changed++;
-      const luma = i < W * H;
-      const j = luma ? i : (i - W * H) % (U.width * U.height);
-      const x = j % (luma ? Y.width : U.width), y = Math.floor(j / (luma ? Y.width : U.width));
-      expect((luma ? regions : chroma).some((r) => maskContains(r!, x, y))).toBe(true);
-    }
-    expect(changed).toBeGreaterThan(500);
+    expect(expectChangesInside(frame, before, regions)).toBeGreaterThan(500);
+  });
+
+  it('regions() of the next frame may come first (recovery capture): each frame still changes only what was declared for it', async () => {
+    const engine = new DiffusionAnonymizer(fakeBundle(), { ...BASE, fallback: markingFallback() });
+    const frames = [syntheticFrame(0, [face(1, 40, 48)]), syntheticFrame(1, [face(1, 52, 52)])];
+    const before = frames.map((f) => Buffer.from(f.data));
+    const regions = frames.map((f) => engine.regions(f));
+    for (const f of frames) await engine.anonymizeInPlace(f);
+    frames.forEach((f, i) => expect(expectChangesInside(f, before[i], regions[i])).toBeGreaterThan(500));
+  });
+
+  it('never takes another frame\'s preparation for this one, even at the same index (a new video, an abandoned frame)', async () => {
+    const engine = new DiffusionAnonymizer(fakeBundle(), { ...BASE, fallback: markingFallback() });
+    engine.regions(syntheticFrame(0, [face(1, 40, 48)])); // never anonymized: its run was stopped
+    const frame = syntheticFrame(0, [face(1, 90, 50)]);
+    const before = Buffer.from(frame.data);
+    const regions = engine.regions(frame);
+    await engine.anonymizeInPlace(frame);
+    expect(expectChangesInside(frame, before, regions)).toBeGreaterThan(500);
+    let nearFace = 0;
+    for (let y = 40; y < 60; y++) for (let x = 80; x < 100; x++) if (frame.data[y * W + x] !== before[y * W + x]) nearFace++;
+    expect(nearFace).toBeGreaterThan(300);
+  });
+
+  it.each(['nullface', 'secure'] as const)('%s: startVideo() drops every track: a second video comes out as from a fresh engine', async (method) => {
+    const first = Array.from({ length: 6 }, (_, i) => syntheticFrame(i, [face(1, 40 + i, 48), face(2, 90, 50)]));
+    const second = () => Array.from({ length: 6 }, (_, i) => syntheticFrame(i, [face(1, 88 - i, 50)]));
+    const reused = new DiffusionAnonymizer(fakeBundle(), { ...BASE, method, fallback: markingFallback() });
+    await notesOf(reused, first);
+    reused.startVideo();
+    const [a, b] = [second(), second()];
+    const fresh = new DiffusionAnonymizer(fakeBundle(), { ...BASE, method, fallback: markingFallback() });
+    const [notesA, notesB] = [await notesOf(reused, a), await notesOf(fresh, b)];
+    expect(notesA).toEqual(notesB);
+    a.forEach((f, i) => expect(f.data.equals(b[i].data)).toBe(true));
+  });
+
+  it('secure: every video draws its own key salt, which its keyframe notes (and recovery extra) record and which reproduces it', async () => {
+    const { videoSalt: _, ...random } = BASE;
+    const engine = new DiffusionAnonymizer(fakeBundle(), { ...random, method: 'secure', fallback: markingFallback() });
+    const video = () => Array.from({ length: 2 }, (_, i) => syntheticFrame(i, [face(1, 40, 48)]));
+    const [a, b] = [video(), video()];
+    const extra = [];
+    await engine.anonymizeInPlace(a[0]);
+    extra.push(JSON.parse(Buffer.from(engine.recoveryExtra(a[0], 0)!).toString('utf8')));
+    const notesA = [engine.faceNotes(a[0]), ...(await notesOf(engine, a.slice(1)))];
+    engine.startVideo();
+    const notesB = await notesOf(engine, b);
+    const saltA = notesA[0]!.get(1)!.keySalt!, saltB = notesB[0]!.get(1)!.keySalt!;
+    expect(saltA).toMatch(/^[0-9a-f]{32}$/);
+    expect(saltB).toMatch(/^[0-9a-f]{32}$/);
+    expect(saltA).not.toBe(saltB);
+    expect(extra[0]).toMatchObject({ keyFrame: 0, keySalt: saltA });
+    // Same track, frame, input and master key, another video: another flip key, so another face.
+    expect(a[0].data.equals(b[0].data)).toBe(false);
+    const replay = video();
+    await notesOf(new DiffusionAnonymizer(fakeBundle(), { ...random, method: 'secure', videoSalt: () => Buffer.from(saltA, 'hex'), fallback: markingFallback() }), replay);
+    replay.forEach((f, i) => expect(f.data.equals(a[i].data)).toBe(true));
   });
 
   it('batches the faces of a keyframe into shared UNet calls', async () => {
@@ -210,9 +287,20 @@ describe('DiffusionAnonymizer (fake JS bundle: plumbing, not image quality)', ()
 
   it('fails closed: an empty box, or a failing model, gets the fallback', async () => {
     const empty = { ...face(2, 90, 50), box: { x: 90, y: 50, width: -4, height: -4 } };
-    const { engine, fallback } = await run({}, [syntheticFrame(0, [empty, face(1, 40, 48)])]);
+    const fallback = markingFallback();
+    const engine = new DiffusionAnonymizer(fakeBundle(), { ...BASE, fallback });
+    const frame = syntheticFrame(0, [empty, face(1, 40, 48)]);
+    const before = Buffer.from(frame.data);
+    const regions = engine.regions(frame);
+    await engine.anonymizeInPlace(frame);
     expect(fallback.seen).toEqual([2]);
     expect(engine.stats().fallbacks).toBe(1);
+    // The empty box is covered by a minimum box around its centre (88, 48), declared for recovery too.
+    expect(regions[0]).toBeDefined();
+    expectChangesInside(frame, before, regions);
+    let covered = 0;
+    for (let y = 45; y < 52; y++) for (let x = 85; x < 92; x++) if (frame.data[y * W + x] === 0) covered++;
+    expect(covered).toBe(49);
 
     const broken = fakeBundle({ predictor: { latent: { channels: 4, height: 4, width: 4 }, predictNoise: () => Promise.reject(new Error('device lost')) } });
     const r = await run({}, [syntheticFrame(0, [face(1, 40, 48)]), syntheticFrame(1, [face(1, 40, 48)])], broken);

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { trackOptions, videoOptions } from '../../src/cli/anonymize-command.js';
 import { buildConfig } from '../../src/config/load-config.js';
 import { decodeFrames } from '../../src/ingest/decode-frames.js';
@@ -38,6 +38,7 @@ describe.each(['nullface', 'secure'] as const)('--mode %s on interview.mp4 (2 s)
   it('keeps frame count and audio, diffuses every face on keyframes, reports evaluations per face-frame', async () => {
     const config = buildConfig({ mode, diffuse: { modelDir: '/fake' } }, []);
     const built = await anonymizerFromConfig(config, async () => fakeBundle(), new Uint8Array(32).fill(5));
+    const startVideo = vi.spyOn(built.anonymizer, 'startVideo');
     const binary = await locateFfmpeg();
     const out = path.join(tmp.dir, `${mode}.mp4`);
     let frames = 0, faces = 0;
@@ -58,6 +59,7 @@ describe.each(['nullface', 'secure'] as const)('--mode %s on interview.mp4 (2 s)
         },
       }),
     );
+    expect(startVideo).toHaveBeenCalledTimes(1); // per-track state starts over with every video
     const summary = built.summary();
     await built.anonymizer.dispose?.();
     const decoded = await lastValueFrom(decodeFrames(await openInput(out, { binary }), { binary }).pipe(toArray()));
