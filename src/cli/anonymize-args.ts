@@ -1,6 +1,6 @@
 /** `nullcam anonymize` command line → validated request. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NullcamError } from '../errors.js';
+import { parseCommandLine } from './parse-command-line.js';
 import type { ProgressStyle } from './progress-reporter.js';
 
 export interface AnonymizeRequest {
@@ -68,18 +68,6 @@ export function settingOverrides(values: { set?: string[]; 'no-audio'?: boolean 
     overrides.push([s.slice(0, eq), s.slice(eq + 1)]);
   }
   return overrides;
-}
-
-/**
- * Strict parse of a command's options and positionals.
- * @throws NullcamError (exit 2) naming the bad option and where the command's help is
- */
-export function parseCommandLine<const O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O, command: string) {
-  try {
-    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
-  } catch (err) {
-    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam ${command} --help" for the options.`, 2, { cause: err });
-  }
 }
 
 export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {

@@ -57,10 +57,10 @@ Options:
                           with {"event":"done",...} holding frames, faces, tracks, seconds, fps)
       --tracks-json FILE  write every frame's boxes, track ids, scores and why each box exists
                           (detected, interpolated, extrapolated) for human review
-  -k, --key-file KEY      also write OUTPUT.nullrec: the original face pixels, encrypted with KEY
-                          (nullcam keygen), so nullcam reveal can restore them
+  -k, --key-file KEY      master key from nullcam keygen: also write recovery data (OUTPUT.nullrec: the
+                          original face pixels, encrypted, for nullcam reveal); secure mode's key
       --passphrase        the same with a key derived from a passphrase ($NULLCAM_PASSPHRASE, a
-                          prompt, or stdin's first line)
+                          prompt, or stdin's first line): recovery data, and secure mode's key
   -y, --overwrite         replace OUTPUT if it exists (default: refuse)
       --no-audio          drop audio (default: copy every audio stream unchanged)
       --encoder NAME      = --set encode.codec=NAME (libx264, libx265, h264_nvenc, ffv1, ...)
@@ -73,7 +73,6 @@ Options:
       --ep NAME           = --set runtime.executionProvider=NAME (auto, cpu, cuda, webgpu)
       --model-dir DIR     = --set diffuse.modelDir=DIR: the model bundle of nullface and secure
                           ("nullcam models make-test-bundle DIR" writes a random-weight test bundle)
-  -k, --key-file FILE     secure mode's secret key: a file of 32 random bytes, or a nullcam key file
       --debug             print stack traces of errors
 
 Settings (key, default, meaning):

@@ -6,7 +6,7 @@
 import { NullcamError } from '../errors.js';
 import { openRecoveryFile } from '../keys/recovery-reader.js';
 import { RecordKind } from '../keys/recovery-record.js';
-import { strictArgs } from './strict-args.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 export interface RecoveryInventory {
   readonly recoveryFile: string;
@@ -63,7 +63,7 @@ export async function inspectRecovery(video: string): Promise<RecoveryInventory>
 }
 
 export async function runInspect(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = strictArgs(argv, { json: { type: 'boolean' }, debug: { type: 'boolean' } }, 'inspect', true);
+  const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, debug: { type: 'boolean' } }, 'inspect');
   if (positionals.length !== 1) throw new NullcamError('Usage: nullcam inspect VIDEO [--json]', 2);
   const inv = await inspectRecovery(positionals[0]);
   if (values.json) {

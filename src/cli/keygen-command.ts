@@ -4,11 +4,11 @@ import { NullcamError } from '../errors.js';
 import { deriveFromPassphrase, KEY_BYTES, keyFingerprint, newScryptParams } from '../keys/key-derivation.js';
 import { writeKeyFile } from '../keys/key-file.js';
 import { readPassphrase } from './read-passphrase.js';
-import { strictArgs } from './strict-args.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 export async function runKeygen(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = strictArgs(argv, { output: { type: 'string', short: 'o' }, passphrase: { type: 'boolean' }, debug: { type: 'boolean' } }, 'keygen');
-  const output = values.output as string | undefined;
+  const { values } = parseCommandLine(argv, { output: { type: 'string', short: 'o' }, passphrase: { type: 'boolean' }, debug: { type: 'boolean' } }, 'keygen', { positionals: false });
+  const output = values.output;
   if (!output) throw new NullcamError('Missing -o FILE, where to write the key (e.g. -o team.key).', 2);
   let key: Buffer;
   let kdf;

@@ -9,24 +9,23 @@ import { openRecoveryFile } from '../keys/recovery-reader.js';
 import { inspectRecovery } from './inspect-command.js';
 import { checkKeySource, exportTrackKey, masterKeyFor } from './key-source.js';
 import { parseTrack } from './reveal-command.js';
-import { strictArgs } from './strict-args.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 export async function runKeys(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'export') throw new NullcamError('Usage: nullcam keys export VIDEO --track N --key-file KEY -o FILE', 2);
-  const { values: v, positionals } = strictArgs(
+  const { values: v, positionals } = parseCommandLine(
     rest,
     { output: { type: 'string', short: 'o' }, track: { type: 'string' }, 'key-file': { type: 'string', short: 'k' }, passphrase: { type: 'boolean' }, debug: { type: 'boolean' } },
     'keys',
-    true,
   );
   if (positionals.length !== 1) throw new NullcamError('Usage: nullcam keys export VIDEO --track N --key-file KEY -o FILE', 2);
   if (v.track === undefined) throw new NullcamError('Missing --track N, the person whose key to export (nullcam inspect VIDEO lists the tracks).', 2);
-  const output = v.output as string | undefined;
+  const output = v.output;
   if (!output) throw new NullcamError('Missing -o FILE, where to write the per-track key.', 2);
-  const source = { ...(v['key-file'] !== undefined ? { keyFile: v['key-file'] as string } : {}), ...(v.passphrase ? { passphrase: true } : {}) };
+  const source = { ...(v['key-file'] !== undefined ? { keyFile: v['key-file'] } : {}), ...(v.passphrase ? { passphrase: true } : {}) };
   checkKeySource(source, 'nullcam keys export', true);
-  const track = parseTrack(v.track as string);
+  const track = parseTrack(v.track);
   const video = positionals[0];
   const file = await openRecoveryFile(video);
   const master = await masterKeyFor(file, source, env, (m) => void process.stderr.write(`nullcam: warning: ${m}\n`));

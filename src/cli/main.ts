@@ -13,7 +13,7 @@ import { makeTestBundleCommand } from './make-test-bundle-command.js';
 import { parseAnonymizeArgs } from './anonymize-args.js';
 import { doctorReport, formatDoctorReport } from './doctor.js';
 import { anonymizeHelp, KEY_HELP, MAIN_HELP, PROXY_HELP, WATCH_HELP } from './help.js';
-import { strictArgs } from './strict-args.js';
+import { parseCommandLine } from './parse-command-line.js';
 import { version } from './version.js';
 import { runInspect } from './inspect-command.js';
 import { runKeygen } from './keygen-command.js';
@@ -111,10 +111,10 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 }
 
 async function doctor(argv: readonly string[]): Promise<number> {
-  const { values } = strictArgs(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, bundle: { type: 'string' }, ep: { type: 'string' }, debug: { type: 'boolean' } }, 'doctor');
-  const config = buildConfig(values.config ? readConfigFile(values.config as string) : {}, values.ep === undefined ? [] : [['runtime.executionProvider', values.ep]]);
+  const { values } = parseCommandLine(argv, { json: { type: 'boolean' }, config: { type: 'string', short: 'c' }, bundle: { type: 'string' }, ep: { type: 'string' }, debug: { type: 'boolean' } }, 'doctor', { positionals: false });
+  const config = buildConfig(values.config ? readConfigFile(values.config) : {}, values.ep === undefined ? [] : [['runtime.executionProvider', values.ep]]);
   const store = new ModelStore({ cacheDir: config.runtime.modelDir ?? defaultModelCacheDir() });
-  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL, values.bundle as string | undefined);
+  const report = await doctorReport(store, config.runtime.ffmpeg ?? process.env.NULLCAM_FFMPEG, config.runtime.executionProvider, DETECTOR_MODEL, values.bundle);
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
   return 'error' in report.ffmpeg || (report.bundle && 'error' in report.bundle) ? 1 : 0;
 }
@@ -122,8 +122,8 @@ async function doctor(argv: readonly string[]): Promise<number> {
 async function models(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'make-test-bundle') return makeTestBundleCommand(rest);
-  const { values } = strictArgs(rest, { 'model-dir': { type: 'string' }, progress: { type: 'string' }, debug: { type: 'boolean' } }, 'models');
-  const store = new ModelStore({ cacheDir: (values['model-dir'] as string | undefined) ?? defaultModelCacheDir() });
+  const { values } = parseCommandLine(rest, { 'model-dir': { type: 'string' }, progress: { type: 'string' }, debug: { type: 'boolean' } }, 'models', { positionals: false });
+  const store = new ModelStore({ cacheDir: values['model-dir'] ?? defaultModelCacheDir() });
   if (sub === 'install') {
     const quiet = values.progress === 'none';
     await installModels(store, FACE_MODELS, (r) => {

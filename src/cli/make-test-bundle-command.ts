@@ -1,25 +1,19 @@
 /** `nullcam models make-test-bundle DIR`: writes the project's random-weight test bundle (for tests and CI). */
-import { parseArgs } from 'node:util';
 import { makeTestBundle } from '../diffuse/bundle/make-test-bundle.js';
 import { NullcamError } from '../errors.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 export const MAKE_TEST_BUNDLE_USAGE =
   'Usage: nullcam models make-test-bundle DIR [--seed N] [--unconditional] [--fp16] [--overwrite]';
 
 /** @returns the exit code */
 export function makeTestBundleCommand(argv: readonly string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { seed: { type: 'string' }, unconditional: { type: 'boolean' }, fp16: { type: 'boolean' }, overwrite: { type: 'boolean' }, debug: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new NullcamError(`${(err as Error).message.split('\n')[0]} ${MAKE_TEST_BUNDLE_USAGE}`, 2, { cause: err });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { seed: { type: 'string' }, unconditional: { type: 'boolean' }, fp16: { type: 'boolean' }, overwrite: { type: 'boolean' }, debug: { type: 'boolean' } },
+    'models make-test-bundle',
+    { hint: MAKE_TEST_BUNDLE_USAGE },
+  );
   if (positionals.length !== 1) throw new NullcamError(MAKE_TEST_BUNDLE_USAGE, 2);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31) throw new NullcamError(`Expected an integer from 0 to 2^31 for --seed but received ${JSON.stringify(values.seed)}`, 2);

@@ -1,6 +1,6 @@
 /** `nullcam proxy` command line → validated request. */
-import { parseArgs } from 'node:util';
 import { NullcamError } from '../errors.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 export interface ProxyRequest {
   /** The camera on the command line; absent when the cameras come from `live.cameras` in --config. */
@@ -24,30 +24,23 @@ const SETTING_FLAGS = {
 } as const;
 
 export function parseProxyArgs(argv: readonly string[]): ProxyRequest {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        serve: { type: 'string' },
-        publish: { type: 'string' },
-        mode: { type: 'string', short: 'm' },
-        transport: { type: 'string' },
-        metrics: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        set: { type: 'string', multiple: true },
-        stride: { type: 'string' },
-        ep: { type: 'string' },
-        'model-dir': { type: 'string' },
-        debug: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new NullcamError(`${(err as Error).message.split('\n')[0]} Run "nullcam proxy --help" for the options.`, 2, { cause: err });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      serve: { type: 'string' },
+      publish: { type: 'string' },
+      mode: { type: 'string', short: 'm' },
+      transport: { type: 'string' },
+      metrics: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      set: { type: 'string', multiple: true },
+      stride: { type: 'string' },
+      ep: { type: 'string' },
+      'model-dir': { type: 'string' },
+      debug: { type: 'boolean' },
+    },
+    'proxy',
+  );
   if (positionals.length > 1) throw new NullcamError(`Expected one camera URL, got ${positionals.length}: list several cameras in live.cameras of a --config file.`, 2);
   const url = positionals[0];
   if (url !== undefined && !values.serve && !values.publish) {

@@ -5,11 +5,17 @@
  */
 import { NullcamError } from '../errors.js';
 
-/** @param confirm ask twice on a terminal (when choosing a new passphrase) */
+/**
+ * @param env the environment; NULLCAM_PASSPHRASE is deleted from it once read, so child processes
+ *   spawned later (ffmpeg inherits process.env) never receive it
+ * @param confirm ask twice on a terminal (when choosing a new passphrase)
+ */
 export async function readPassphrase(env: NodeJS.ProcessEnv, confirm = false): Promise<string> {
   let passphrase: string;
-  if (env.NULLCAM_PASSPHRASE !== undefined) passphrase = env.NULLCAM_PASSPHRASE;
-  else if (process.stdin.isTTY) {
+  if (env.NULLCAM_PASSPHRASE !== undefined) {
+    passphrase = env.NULLCAM_PASSPHRASE;
+    delete env.NULLCAM_PASSPHRASE;
+  } else if (process.stdin.isTTY) {
     passphrase = await prompt('Passphrase: ');
     if (confirm && (await prompt('Repeat passphrase: ')) !== passphrase) throw new NullcamError('The two passphrases differ; run again.', 2);
   } else passphrase = (await readStdin()).split(/\r?\n/)[0];

@@ -16,7 +16,7 @@ import { revealFile } from '../pipeline/reveal-file.js';
 import { checkKeySource, unlockRecovery, type KeySource } from './key-source.js';
 import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
 import { runInterruptible } from './run-interruptible.js';
-import { strictArgs } from './strict-args.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 /**
  * H.264 quality for a restored .mp4/.mov. Measured inside the restored regions: CRF 12 gave 48.2 dB
@@ -39,7 +39,7 @@ export interface RevealRequest extends KeySource {
 }
 
 export function parseRevealArgs(argv: readonly string[]): RevealRequest {
-  const { values: v, positionals } = strictArgs(
+  const { values: v, positionals } = parseCommandLine(
     argv,
     {
       output: { type: 'string', short: 'o' },
@@ -56,15 +56,14 @@ export function parseRevealArgs(argv: readonly string[]): RevealRequest {
       debug: { type: 'boolean' },
     },
     'reveal',
-    true,
   );
   if (positionals.length !== 1) throw new NullcamError('Usage: nullcam reveal VIDEO -o OUTPUT --key-file KEY (see --help).', 2);
-  const output = v.output as string | undefined;
+  const output = v.output;
   if (!output) throw new NullcamError('Missing -o OUTPUT, the restored video to write (e.g. -o restored.mkv: lossless).', 2);
-  const source: KeySource = { ...(v['key-file'] !== undefined ? { keyFile: v['key-file'] as string } : {}), ...(v.passphrase ? { passphrase: true } : {}) };
+  const source: KeySource = { ...(v['key-file'] !== undefined ? { keyFile: v['key-file'] } : {}), ...(v.passphrase ? { passphrase: true } : {}) };
   checkKeySource(source, 'nullcam reveal', true);
-  const track = v.track === undefined ? undefined : parseTrack(v.track as string);
-  const progress = v.progress as string | undefined;
+  const track = v.track === undefined ? undefined : parseTrack(v.track);
+  const progress = v.progress;
   if (progress !== undefined && !['bar', 'json', 'none'].includes(progress)) throw new NullcamError(`Expected one of bar, json, none for --progress but received "${progress}".`, 2);
   const crf = v.crf === undefined ? undefined : Number(v.crf);
   return {
@@ -75,7 +74,7 @@ export function parseRevealArgs(argv: readonly string[]): RevealRequest {
     allowPartial: v['allow-partial'] === true,
     overwrite: v.overwrite === true,
     audio: v['no-audio'] !== true,
-    video: revealEncoding(output, { ...(v.encoder ? { encoder: v.encoder as string } : {}), ...(v.preset ? { preset: v.preset as string } : {}), ...(crf !== undefined ? { crf } : {}) }),
+    video: revealEncoding(output, { ...(v.encoder ? { encoder: v.encoder } : {}), ...(v.preset ? { preset: v.preset } : {}), ...(crf !== undefined ? { crf } : {}) }),
     ...(progress ? { progress: progress as ProgressStyle } : {}),
   };
 }

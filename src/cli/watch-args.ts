@@ -1,6 +1,7 @@
 /** `nullcam watch` command line → validated request. */
 import { NullcamError } from '../errors.js';
-import { parseCommandLine, SETTING_OPTIONS, settingOverrides } from './anonymize-args.js';
+import { SETTING_OPTIONS, settingOverrides } from './anonymize-args.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 export interface WatchRequest {
   readonly inDir: string;

@@ -6,8 +6,11 @@
 /** Query keys whose values are secrets. */
 const SECRET_QUERY_KEY = /^(pass(word)?|pwd|token|access_token|secret|key|api_?key|auth|sig(nature)?|credentials?)$/i;
 
-/** `scheme://user:pass@` or `scheme://user@` before a host. */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/gi;
+/**
+ * `scheme://user:pass@` or `scheme://user@` before a host. The userinfo ends at the LAST `@` of the
+ * authority: people type passwords with a raw `@` (`admin:p@ss@cam`), and ffmpeg splits them there too.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi;
 
 /** `key=value` in a query string or fragment. */
 const QUERY_PAIR = /([?&#;])([^=&#\s]+)=([^&#\s]*)/g;

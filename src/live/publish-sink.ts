@@ -42,8 +42,19 @@ export function resilientPublisher(url: string, options: ResilientPublisherOptio
   };
 
   const open = async (): Promise<void> => {
+    // Assigned when connect resolves; an error reported before that fails this attempt.
+    let sink: H264Sink | undefined;
+    let early: Error | undefined;
+    const onError = (error: Error): void => {
+      if (sink === undefined) early ??= error;
+      else if (sink === current) lost(error.message);
+    };
     try {
-      const sink = await connect(url, { transport: options.transport, onError: (error) => sink === current && lost(error.message) });
+      sink = await connect(url, { transport: options.transport, onError });
+      if (early) {
+        void sink.close().catch(() => {});
+        throw early;
+      }
       if (closed) return void (await sink.close());
       current = sink;
       if (failures > 0) options.log('publishing again');

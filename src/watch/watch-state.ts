@@ -66,10 +66,6 @@ export class WatchState {
     return this.segments.size;
   }
 
-  entries(): IterableIterator<[string, SegmentRecord]> {
-    return this.segments.entries();
-  }
-
   /** Sets a segment's record and saves. */
   async record(segment: string, record: Omit<SegmentRecord, 'at'>): Promise<void> {
     this.segments.set(segment, { ...record, at: new Date().toISOString() });

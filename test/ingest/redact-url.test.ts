@@ -10,6 +10,9 @@ describe('redactUrl', () => {
     ['/home/me/video.mp4', '/home/me/video.mp4'],
     // ffmpeg log lines echo the URL: the whole line is redacted.
     ['rtsp://cam:pw@127.0.0.1:9/x: Connection refused', 'rtsp://cam:***@127.0.0.1:9/x: Connection refused'],
+    // A raw '@' in the password: the userinfo ends at the last '@' before the host, so none of it shows.
+    ['rtsp://admin:p@ss@10.0.0.5/x', 'rtsp://admin:***@10.0.0.5/x'],
+    ['rtsp://admin:p@s@s@cam:554/x?ch=1 and http://h/a@b', 'rtsp://admin:***@cam:554/x?ch=1 and http://h/a@b'],
   ])('%s → %s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });

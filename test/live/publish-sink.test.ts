@@ -53,4 +53,24 @@ describe('resilientPublisher (virtual time)', () => {
     expect(log).toEqual(['publishing: RTSP server closed the connection; retrying in 0.05 s', 'publishing again']);
     await pub.close();
   });
+
+  it('fails the attempt (no ReferenceError) when the connection errors before connect resolves', async () => {
+    vi.useFakeTimers();
+    const log: string[] = [];
+    const written: number[] = [];
+    let attempts = 0;
+    let sinksClosed = 0;
+    const connect = async (_url: string, o: PublishOptions): Promise<H264Sink> => {
+      if (++attempts === 1) o.onError!(new NullcamError('RTSP server closed the connection'));
+      return { write: (a) => void written.push(a.pts90k), close: async () => void sinksClosed++ };
+    };
+    const pub = resilientPublisher('rtsp://server/x', { transport: 'tcp', backoff: { initialMs: 50, maxMs: 50 }, log: (l) => log.push(l), connect });
+    await expect(pub.firstAttempt).rejects.toThrow('RTSP server closed the connection');
+    expect(sinksClosed).toBe(1); // the half-open connection is not kept
+    await vi.advanceTimersByTimeAsync(50);
+    pub.write(au(3));
+    expect(written).toEqual([10800]);
+    expect(log).toEqual(['publishing: RTSP server closed the connection; retrying in 0.05 s', 'publishing again']);
+    await pub.close();
+  });
 });

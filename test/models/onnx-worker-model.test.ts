@@ -4,6 +4,7 @@
  * the worker entry is a .js file next to it.
  */
 import { existsSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelStore } from '../../src/models/model-store.js';
@@ -46,6 +47,33 @@ describe.skipIf(!built)('OnnxWorkerModel (from dist/; skipped before `npm run bu
     } finally {
       await inThread.dispose();
       await worker.dispose();
+    }
+  });
+
+  it('rejects a run whose worker dies mid-run, starts a new worker on the next run, and backs off after repeated deaths', async () => {
+    const model = await WorkerModel.create(path);
+    // The test kills the private thread the way a native crash would end it.
+    const thread = (): Worker => (model as unknown as { worker: Worker }).worker;
+    const feeds = { [model.inputNames[0]]: new ort.Tensor('float32', new Float32Array(256 * 256 * 3), [1, 256, 256, 3]) };
+    try {
+      const inFlight = model.run(feeds);
+      await thread().terminate();
+      await expect(inFlight).rejects.toThrow(`The worker thread running ${path} stopped (exit code 1); the next run starts a new one.`);
+      // Before the fix this run was posted to the dead thread and never settled.
+      const out = await model.run(feeds);
+      expect(out[model.outputNames[0]].dims).toEqual([1, 384, 16]);
+
+      // Two deaths with no successful run between (a failed run does not count as one): runs fail at once.
+      await thread().terminate();
+      await expect(model.run({})).rejects.toThrow(`ONNX model ${path}: `); // a new worker answered, with an error
+      await thread().terminate();
+      const t0 = performance.now();
+      await expect(model.run(feeds)).rejects.toThrow(/stopped 2 times in a row \(last: exit code 1\); restarting it in 1 s\.$/);
+      expect(performance.now() - t0).toBeLessThan(50);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await model.run(feeds))[model.outputNames[0]].dims).toEqual([1, 384, 16]);
+    } finally {
+      await model.dispose();
     }
   });
 
