@@ -17,7 +17,7 @@ import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { redactUrl } from '../ingest/redact-url.js';
 import { cameraPipeline, runCamera, type LivePolicy } from '../live/camera-pipeline.js';
 import { LiveMetrics } from '../live/live-metrics.js';
-import { parseEndpoint, serveMetrics, type MetricsServer } from '../live/metrics-server.js';
+import { parseEndpoint, serveMetrics } from '../live/metrics-server.js';
 import { resilientPublisher } from '../live/publish-sink.js';
 import { parseServeUrl, type ServeTarget } from '../live/serve-url.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';

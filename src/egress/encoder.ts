@@ -75,6 +75,12 @@ interface StreamShape {
   readonly baseUs: number;
 }
 
+/** What an output keeps of `input`: everything (audio, subtitles, tags), or, without audio, its frame rate and colour tags. */
+export function carryOver(input: ProbedInput, audio: boolean): Pick<EncodeOptions, 'original' | 'frameRate' | 'color'> {
+  // Without the original, no stream but ours is muxed: that is how audio is dropped.
+  return audio ? { original: input } : { frameRate: input.info.video.frameRate, color: input.info.video.color };
+}
+
 /**
  * Encodes the frames into `options.output` and emits one EncodeSummary once the file is renamed into place.
  * Output checks (extension, existing file, writable directory) run at subscription, before the upstream is

@@ -7,7 +7,7 @@ import { concatMap, defer, finalize, from, Observable, switchMap, tap, type Oper
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { anonymizeFaces } from '../anonymize/anonymize-faces.js';
 import type { EncodeSummary } from '../egress/encoder.js';
-import { encodeTo } from '../egress/encoder.js';
+import { carryOver, encodeTo } from '../egress/encoder.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
 import { decodeFrames } from '../ingest/decode-frames.js';
 import type { FfmpegBinary } from '../ingest/ffmpeg-binary.js';
@@ -109,8 +109,7 @@ function anonymizeWith(o: AnonymizeFileOptions, recovery: { writer: RecoveryWrit
         credit,
         overwrite: o.overwrite,
         video: o.video,
-        // Without the original, no stream but ours is muxed: that is how audio is dropped.
-        ...(o.audio ? { original: o.input } : { frameRate: video.frameRate, color: video.color }),
+        ...carryOver(o.input, o.audio),
         ...(writer ? { companion: writer } : {}),
       }),
       // The review file goes into place only after the video did, and never without it.

@@ -5,7 +5,7 @@
  */
 import { concatMap, concatWith, defer, EMPTY, finalize, Observable } from 'rxjs';
 import type { EncodeSummary } from '../egress/encoder.js';
-import { encodeTo, toMicroseconds } from '../egress/encoder.js';
+import { carryOver, encodeTo, toMicroseconds } from '../egress/encoder.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
 import { NullcamError } from '../errors.js';
 import type { Frame } from '../frame.js';
@@ -49,7 +49,6 @@ export function revealFile(o: RevealFileOptions): Observable<EncodeSummary> {
     };
     let frames = 0;
     let originUs: number | undefined;
-    const video = o.input.info.video;
     return decodeFrames(o.input, { binary: o.binary, credit, format: 'yuv420p' }).pipe(
       concatMap(async (frame) => {
         if (frame.width !== o.header.video.width || frame.height !== o.header.video.height) {
@@ -90,7 +89,7 @@ export function revealFile(o: RevealFileOptions): Observable<EncodeSummary> {
         credit,
         overwrite: o.overwrite,
         video: o.video,
-        ...(o.audio ? { original: o.input } : { frameRate: video.frameRate, color: video.color }),
+        ...carryOver(o.input, o.audio),
       }),
       finalize(() => void iterator.return?.()),
     );
