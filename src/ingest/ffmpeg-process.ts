@@ -43,6 +43,12 @@ export interface FfmpegProcess {
   stop(): Promise<FfmpegExit>;
 }
 
+/** The environment ffmpeg runs in: nullcam's, less the secrets it may hold (a key's passphrase). */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NULLCAM_PASSPHRASE: _secret, ...rest } = env;
+  return rest;
+}
+
 /**
  * Starts ffmpeg. The child gets its own process group (`detached`) so a Ctrl-C in the terminal reaches
  * nullcam alone: ffmpeg would otherwise treat SIGINT as "finish the file", and a half-written output would
@@ -54,7 +60,7 @@ export function spawnFfmpeg(binary: string, args: readonly string[], options: Sp
   const started = Date.now();
   const argv = [binary, ...args];
   const killTimeoutMs = options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
-  const child = spawn(binary, args, { stdio: [options.stdin, 'pipe', 'pipe'], detached: true });
+  const child = spawn(binary, args, { stdio: [options.stdin, 'pipe', 'pipe'], detached: true, env: childEnv(process.env) });
   const tail: string[] = [];
   let partial = '';
   let stopping: Promise<FfmpegExit> | undefined;

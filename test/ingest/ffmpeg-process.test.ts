@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnFfmpeg } from '../../src/ingest/ffmpeg-process.js';
+import { childEnv, spawnFfmpeg } from '../../src/ingest/ffmpeg-process.js';
 import { fakeFfmpeg, isRunning, tempDir, waitFor } from '../fixtures/media.js';
 
 const tmp = tempDir();
@@ -41,5 +41,11 @@ describe('spawnFfmpeg', () => {
     expect(isRunning(proc.pid!)).toBe(true); // SIGTERM ignored
     expect(await stopping).toEqual({ code: null, signal: 'SIGKILL' });
     expect(await waitFor(() => !isRunning(proc.pid!), 1000)).toBe(true);
+  });
+});
+
+describe('childEnv', () => {
+  it('keeps the environment but the passphrase, which ffmpeg must never see', () => {
+    expect(childEnv({ PATH: '/usr/bin', NULLCAM_PASSPHRASE: 'hunter2', LANG: 'C' })).toEqual({ PATH: '/usr/bin', LANG: 'C' });
   });
 });
