@@ -1,9 +1,7 @@
 /** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
-import type { Subscription } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import type { Config } from '../config/config-schema.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
-import type { EncodeSummary } from '../egress/encoder.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { locateFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
@@ -20,6 +18,7 @@ import type { AnonymizeRequest } from './anonymize-args.js';
 import { checkKeySource, masterKeyForWriting } from './key-source.js';
 import { version } from './version.js';
 import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
+import { runInterruptible } from './run-interruptible.js';
 
 /** @returns the exit code; throws NullcamError for anything the user can fix */
 export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv): Promise<number> {
@@ -39,43 +38,34 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
   let recoveryFile: { file: string; bytes: number } | undefined;
   const totalFrames = input.info.video.frameCount ?? undefined;
 
-  let subscription: Subscription | undefined;
-  const interrupted = new Promise<'interrupted'>((resolve) => {
-    const onSignal = (): void => resolve('interrupted');
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-  const run = new Promise<EncodeSummary>((resolve, reject) => {
-    subscription = anonymizeFile({
-      binary,
-      input,
-      output: req.output,
-      overwrite: req.overwrite,
-      analyzers,
-      anonymizer,
-      track: trackOptions(config),
-      video: videoOptions(config),
-      audio: config.encode.audio === 'copy',
-      ...(req.tracksJson ? { tracksJson: req.tracksJson } : {}),
-      ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version(), onWritten: (file, bytes) => void (recoveryFile = { file, bytes }) } } : {}),
-      timer,
-      onFrame(frame) {
-        frames++;
-        faces += frame.faces.length;
-        for (const f of frame.faces) tracks.add(f.trackId);
-        progress.update({ frames, ...(totalFrames ? { totalFrames } : {}), faces, tracks: tracks.size });
-      },
-      onDecoderWarning(_message, count) {
-        warnings += count;
-      },
-    }).subscribe({ next: resolve, error: reject });
-  });
   try {
-    const outcome = await Promise.race([run, interrupted]);
+    const outcome = await runInterruptible(
+      anonymizeFile({
+        binary,
+        input,
+        output: req.output,
+        overwrite: req.overwrite,
+        analyzers,
+        anonymizer,
+        track: trackOptions(config),
+        video: videoOptions(config),
+        audio: config.encode.audio === 'copy',
+        ...(req.tracksJson ? { tracksJson: req.tracksJson } : {}),
+        ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version(), onWritten: (file, bytes) => void (recoveryFile = { file, bytes }) } } : {}),
+        timer,
+        onFrame(frame) {
+          frames++;
+          faces += frame.faces.length;
+          for (const f of frame.faces) tracks.add(f.trackId);
+          progress.update({ frames, ...(totalFrames ? { totalFrames } : {}), faces, tracks: tracks.size });
+        },
+        onDecoderWarning(_message, count) {
+          warnings += count;
+        },
+      }),
+    );
     if (outcome === 'interrupted') {
-      // Unsubscribing stops both ffmpeg processes and removes the temp output and tracks file.
-      subscription?.unsubscribe();
-      await new Promise((r) => setTimeout(r, 50));
+      // Unsubscribing (runInterruptible) stopped both ffmpeg processes and removed the temp output and tracks file.
       process.stderr.write('\nnullcam: interrupted; no output written.\n');
       return EXIT_INTERRUPTED;
     }
