@@ -54,11 +54,14 @@ export const SETTING_OPTIONS = {
   passphrase: { type: 'boolean' },
 } as const;
 
-/** The settings given by SETTING_OPTIONS, as dotted key → raw value in command-line order. */
-export function settingOverrides(values: { set?: string[]; 'no-audio'?: boolean } & Partial<Record<keyof typeof SETTING_FLAGS, string | boolean | string[]>>): Array<[string, string]> {
+/** The settings a command line gives (shorthand `flags`, --no-audio, --set), as dotted key → raw value in command-line order. */
+export function settingOverrides(
+  values: { readonly set?: readonly string[]; readonly 'no-audio'?: boolean } & Readonly<Record<string, unknown>>,
+  flags: Readonly<Record<string, string>> = SETTING_FLAGS,
+): Array<[string, string]> {
   const overrides: Array<[string, string]> = [];
-  for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
-    const v = values[flag as keyof typeof SETTING_FLAGS];
+  for (const [flag, key] of Object.entries(flags)) {
+    const v = values[flag];
     if (typeof v === 'string') overrides.push([key, v]);
   }
   if (values['no-audio']) overrides.push(['encode.audio', 'none']);

@@ -1,5 +1,6 @@
 /** `nullcam proxy` command line → validated request. */
 import { NullcamError } from '../errors.js';
+import { settingOverrides } from './anonymize-args.js';
 import { parseCommandLine } from './parse-command-line.js';
 
 export interface ProxyRequest {
@@ -50,16 +51,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyRequest {
   if (url === undefined && !values.config) {
     throw new NullcamError('Missing camera URL. Usage: nullcam proxy URL --serve rtsp://127.0.0.1:8554/cam1, or nullcam proxy --config FILE with live.cameras.', 2);
   }
-  const overrides: Array<[string, string]> = [];
-  for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
-    const v = values[flag as keyof typeof values];
-    if (typeof v === 'string') overrides.push([key, v]);
-  }
-  for (const s of values.set ?? []) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new NullcamError(`Expected KEY=VALUE for --set but received "${s}" (e.g. --set live.stallSeconds=3).`, 2);
-    overrides.push([s.slice(0, eq), s.slice(eq + 1)]);
-  }
+  const overrides = settingOverrides(values, SETTING_FLAGS);
   return {
     ...(url !== undefined ? { url } : {}),
     ...(values.serve ? { serve: values.serve } : {}),
