@@ -1,5 +1,6 @@
 /** `nullcam anonymize` command line → validated request. */
 import { NullcamError } from '../errors.js';
+import { keySourceFrom } from './key-source.js';
 import { parseCommandLine } from './parse-command-line.js';
 import type { ProgressStyle } from './progress-reporter.js';
 
@@ -103,7 +104,6 @@ export function parseAnonymizeArgs(argv: readonly string[]): AnonymizeRequest {
     ...(values['tracks-json'] ? { tracksJson: values['tracks-json'] } : {}),
     overwrite: values.overwrite ?? false,
     debug: values.debug ?? false,
-    ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
-    ...(values.passphrase ? { passphrase: true } : {}),
+    ...keySourceFrom(values),
   };
 }

@@ -18,6 +18,11 @@ export interface KeySource {
 
 export const KEY_MISMATCH = 'key does not match this video';
 
+/** The key source parsed options name (--key-file, --passphrase). */
+export function keySourceFrom(values: { readonly 'key-file'?: string; readonly passphrase?: boolean }): KeySource {
+  return { ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}), ...(values.passphrase ? { passphrase: true } : {}) };
+}
+
 /** @throws NullcamError unless exactly one of --key-file, --passphrase was given */
 export function checkKeySource(source: KeySource, command: string, required: boolean): void {
   if (source.keyFile !== undefined && source.passphrase) throw new NullcamError(`Pass either --key-file or --passphrase, not both.`, 2);
@@ -49,9 +54,8 @@ export async function masterKeyFor(file: RecoveryFile, source: KeySource, env: N
   } else {
     if (stored.kdf === 'key-file') throw new NullcamError('This video was protected with a key file, not a passphrase; pass --key-file.', 1);
     key = await deriveFromPassphrase(await readPassphrase(env), stored.kdf);
-    if (keyFingerprint(key) !== stored.fingerprint) throw new NullcamError('passphrase does not match this video', 1);
   }
-  if (keyFingerprint(key) !== stored.fingerprint) throw new NullcamError(KEY_MISMATCH, 1);
+  if (keyFingerprint(key) !== stored.fingerprint) throw new NullcamError(source.keyFile !== undefined ? KEY_MISMATCH : 'passphrase does not match this video', 1);
   return key;
 }
 

@@ -7,7 +7,7 @@ import { keyFingerprint } from '../keys/key-derivation.js';
 import { writeKeyFile } from '../keys/key-file.js';
 import { openRecoveryFile } from '../keys/recovery-reader.js';
 import { inspectRecovery } from './inspect-command.js';
-import { checkKeySource, exportTrackKey, masterKeyFor } from './key-source.js';
+import { checkKeySource, exportTrackKey, keySourceFrom, masterKeyFor } from './key-source.js';
 import { parseTrack } from './reveal-command.js';
 import { parseCommandLine } from './parse-command-line.js';
 
@@ -23,7 +23,7 @@ export async function runKeys(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (v.track === undefined) throw new NullcamError('Missing --track N, the person whose key to export (nullcam inspect VIDEO lists the tracks).', 2);
   const output = v.output;
   if (!output) throw new NullcamError('Missing -o FILE, where to write the per-track key.', 2);
-  const source = { ...(v['key-file'] !== undefined ? { keyFile: v['key-file'] } : {}), ...(v.passphrase ? { passphrase: true } : {}) };
+  const source = keySourceFrom(v);
   checkKeySource(source, 'nullcam keys export', true);
   const track = parseTrack(v.track);
   const video = positionals[0];

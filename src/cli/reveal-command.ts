@@ -13,7 +13,7 @@ import { openRecoveryFile } from '../keys/recovery-reader.js';
 import { sha256File } from '../keys/sha256-file.js';
 import { describeProblem, RecoveryVerifier, type RecordProblem } from '../keys/recovery-verifier.js';
 import { revealFile } from '../pipeline/reveal-file.js';
-import { checkKeySource, unlockRecovery, type KeySource } from './key-source.js';
+import { checkKeySource, keySourceFrom, unlockRecovery, type KeySource } from './key-source.js';
 import { ProgressReporter, type ProgressStyle } from './progress-reporter.js';
 import { runInterruptible } from './run-interruptible.js';
 import { parseCommandLine } from './parse-command-line.js';
@@ -60,7 +60,7 @@ export function parseRevealArgs(argv: readonly string[]): RevealRequest {
   if (positionals.length !== 1) throw new NullcamError('Usage: nullcam reveal VIDEO -o OUTPUT --key-file KEY (see --help).', 2);
   const output = v.output;
   if (!output) throw new NullcamError('Missing -o OUTPUT, the restored video to write (e.g. -o restored.mkv: lossless).', 2);
-  const source: KeySource = { ...(v['key-file'] !== undefined ? { keyFile: v['key-file'] } : {}), ...(v.passphrase ? { passphrase: true } : {}) };
+  const source = keySourceFrom(v);
   checkKeySource(source, 'nullcam reveal', true);
   const track = v.track === undefined ? undefined : parseTrack(v.track);
   const progress = v.progress;

@@ -1,5 +1,6 @@
 /** `nullcam watch` command line → validated request. */
 import { NullcamError } from '../errors.js';
+import { keySourceFrom } from './key-source.js';
 import { SETTING_OPTIONS, settingOverrides } from './anonymize-args.js';
 import { parseCommandLine } from './parse-command-line.js';
 
@@ -46,8 +47,7 @@ export function parseWatchArgs(argv: readonly string[]): WatchRequest {
     settleS: seconds('--settle', values.settle, 10),
     pollS: seconds('--poll', values.poll, 2),
     json: values.json ?? false,
-    ...(values['key-file'] !== undefined ? { keyFile: values['key-file'] } : {}),
-    ...(values.passphrase ? { passphrase: true } : {}),
+    ...keySourceFrom(values),
   };
 }
 
