@@ -5,8 +5,7 @@
  */
 import type { Subscription } from 'rxjs';
 import { isDiffusionMode } from '../anonymize/anonymize-mode.js';
-import { classicAnonymizer, type ClassicMode } from '../anonymize/classic-anonymizer.js';
-import { parseHexColour } from '../anonymize/solid-fill.js';
+import type { ClassicMode } from '../anonymize/classic-anonymizer.js';
 import type { Config } from '../config/config-schema.js';
 import type { LiveCamera } from '../config/live-camera-field.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
@@ -22,6 +21,7 @@ import { resilientPublisher } from '../live/publish-sink.js';
 import { parseServeUrl, type ServeTarget } from '../live/serve-url.js';
 import { defaultModelCacheDir } from '../models/model-cache-dir.js';
 import { ModelStore } from '../models/model-store.js';
+import { classicFromConfig } from '../pipeline/anonymizer-from-config.js';
 import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { trackOptions } from './anonymize-command.js';
@@ -100,7 +100,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         transport: camera.transport ?? config.live.transport,
         binary,
         analyzers: analyzersFor(analyzers, mode),
-        anonymizer: classicAnonymizer({ ...config.anonymize, mode, colour: parseHexColour(config.anonymize.colour)! }),
+        anonymizer: classicFromConfig(config, mode),
         policy,
         metrics: cameraMetrics,
         log: tag,

@@ -24,14 +24,18 @@ export interface BuiltAnonymizer {
 /** What to tell a user who picked a diffusion mode without a bundle. */
 export const NO_BUNDLE_HINT = 'pass --model-dir DIR (or set diffuse.modelDir): a test bundle with random weights comes from "nullcam models make-test-bundle DIR", a real one is exported as README "Model bundles" describes';
 
+/** A classic mode with the configured strength and colour (also what diffusion falls back to). */
+export function classicFromConfig(config: Config, mode: ClassicMode): Anonymizer {
+  return classicAnonymizer({ ...config.anonymize, mode, colour: parseHexColour(config.anonymize.colour)! });
+}
+
 /**
  * @param secret the master key (--key-file or --passphrase), which secure mode keys its sign flip with
  * @throws NullcamError when a diffusion mode lacks its bundle or key, or the bundle cannot serve the mode
  */
 export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoader, secret?: Uint8Array): Promise<BuiltAnonymizer> {
   const mode = config.mode;
-  const classic = (m: ClassicMode): Anonymizer => classicAnonymizer({ ...config.anonymize, mode: m, colour: parseHexColour(config.anonymize.colour)! });
-  if (!isDiffusionMode(mode)) return { anonymizer: classic(mode), summary: () => ({}) };
+  if (!isDiffusionMode(mode)) return { anonymizer: classicFromConfig(config, mode), summary: () => ({}) };
 
   const d = config.diffuse;
   if (!d.modelDir) throw new NullcamError(`--mode ${mode} needs a diffusion model bundle: ${NO_BUNDLE_HINT}.`, 2);
@@ -51,7 +55,7 @@ export async function anonymizerFromConfig(config: Config, loadBundle: BundleLoa
       maxBatch: d.maxBatch,
       seed: Buffer.from(`nullcam seed ${d.seed}`, 'utf8'),
       ...(mode === 'secure' ? { secret: secret! } : {}),
-      fallback: classic('blur'),
+      fallback: classicFromConfig(config, 'blur'),
     });
   } catch (err) {
     await bundle.close();
