@@ -148,7 +148,7 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
 
 /** Plays `url` with ffmpeg, keeps only the counter strip, and records when each counter value arrived. */
 function playCounters(url: string): Arrivals {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-fps_mode', 'passthrough', '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const size = counterWidth() * COUNTER_LAYOUT.block;
   const at = new Map<number, number>();
   let pending: Buffer = Buffer.alloc(0);
