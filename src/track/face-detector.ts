@@ -198,9 +198,9 @@ export class FaceDetector {
 
   private async runTile(frame: Frame, tile: Box): Promise<ScoredBox[]> {
     const n = this.options.spec.inputSize;
-    const pixels = sampleRgb(frame, n, n, boxAffine(tile, n, n));
-    for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i] * 2 - 1;
-    neutralOutside(pixels, n, tile, frame.width, frame.height);
+    // [-1,1] in the sampling pass; a letterbox of 0 (mid grey) past the frame edges, not the edge-replicated
+    // streaks, which look like texture to the model.
+    const pixels = sampleRgb(frame, n, n, boxAffine(tile, n, n), { scale: 2, offset: -1, outside: 0 });
     const outputs = await runImage(this.runner, pixels, n, n);
     const scale = tile.width / n;
     return this.decoder.decode(outputs, this.options.minScore).map((f) => {
@@ -215,26 +215,6 @@ export class FaceDetector {
         keypoints,
       };
     });
-  }
-}
-
-/**
- * Letterbox: input pixels whose centre maps outside the frame become 0 (mid grey after [-1,1] scaling)
- * instead of the sampler's edge-replicated streaks, which look like texture to the model.
- */
-function neutralOutside(pixels: Float32Array, n: number, tile: Box, width: number, height: number): void {
-  const s = tile.width / n;
-  const inside = (p: number, origin: number, limit: number) => {
-    const f = origin + (p + 0.5) * s;
-    return f >= 0 && f < limit;
-  };
-  for (let v = 0; v < n; v++) {
-    const rowIn = inside(v, tile.y, height);
-    for (let u = 0; u < n; u++) {
-      if (rowIn && inside(u, tile.x, width)) continue;
-      const o = (v * n + u) * 3;
-      pixels[o] = pixels[o + 1] = pixels[o + 2] = 0;
-    }
   }
 }
 

@@ -46,101 +46,168 @@ export function invertAffine(m: Affine): Affine {
   return { a, b, c: -(a * m.c + b * m.f), d, e, f: -(d * m.c + e * m.f) };
 }
 
+/** How sampleRgb writes its values; the defaults give RGB in [0,1] with the edge pixel read outside the frame. */
+export interface SampleOptions {
+  /** Values are rgb01 · scale + offset, so a model's input range needs no second pass. Default 1. */
+  readonly scale?: number;
+  /** Default 0. */
+  readonly offset?: number;
+  /**
+   * Written, as is, to all three channels of output pixels whose centre maps outside the frame, in place
+   * of the nearest edge pixel (a letterbox). Default: none, edge pixels are read.
+   */
+  readonly outside?: number;
+}
+
 /**
- * Samples an RGB image of outW×outH from `frame` through `affine`, values in [0,1], interleaved (HWC).
- * Pixels that map outside the frame read the nearest edge pixel.
+ * Samples an RGB image of outW×outH from `frame` through `affine`, interleaved (HWC), values in [0,1]
+ * unless `options` say otherwise. Pixels that map outside the frame read the nearest edge pixel, or take
+ * `options.outside`.
  */
-export function sampleRgb(frame: Frame, outW: number, outH: number, affine: Affine): Float32Array {
-  if (affine.b === 0 && affine.d === 0) return sampleRgbAxisAligned(frame, outW, outH, affine);
+export function sampleRgb(frame: Frame, outW: number, outH: number, affine: Affine, options: SampleOptions = {}): Float32Array {
   const out = new Float32Array(outW * outH * 3);
-  const planes = framePlanes(frame);
-  const W = frame.width, H = frame.height;
-  const rgb = frame.format === 'rgb24';
-  const [y, u, v] = planes;
-  for (let j = 0; j < outH; j++) {
-    for (let i = 0; i < outW; i++) {
-      // +0.5/-0.5: pixel centres, so a pure scale maps centre to centre.
-      const fx = affine.a * (i + 0.5) + affine.b * (j + 0.5) + affine.c - 0.5;
-      const fy = affine.d * (i + 0.5) + affine.e * (j + 0.5) + affine.f - 0.5;
-      const o = (j * outW + i) * 3;
-      if (rgb) {
-        for (let ch = 0; ch < 3; ch++) out[o + ch] = bilinear(y.data, W, H, 3, ch, fx, fy) / 255;
-      } else {
-        const Y = bilinear(y.data, W, H, 1, 0, fx, fy);
-        const U = bilinear(u.data, u.width, u.height, 1, 0, (fx + 0.5) / 2 - 0.5, (fy + 0.5) / 2 - 0.5);
-        const V = bilinear(v.data, v.width, v.height, 1, 0, (fx + 0.5) / 2 - 0.5, (fy + 0.5) / 2 - 0.5);
-        yuvToRgbInto(out, o, Y, U, V);
-      }
-    }
-  }
+  const k = (options.scale ?? 1) / 255, offset = options.offset ?? 0;
+  if (affine.b === 0 && affine.d === 0) sampleAxisAligned(frame, affine, out, outW, outH, k, offset, options.outside);
+  else sampleGeneral(frame, affine, out, outW, outH, k, offset, options.outside);
   return out;
 }
 
-/** Bilinear taps along one axis: for output i, source indices i0/i1 and weight t, edges clamped. */
-function axisTaps(n: number, scale: number, offset: number, size: number): { i0: Int32Array; i1: Int32Array; t: Float32Array } {
-  const i0 = new Int32Array(n), i1 = new Int32Array(n), t = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let f = scale * (i + 0.5) + offset - 0.5;
-    f = f < 0 ? 0 : f > size - 1 ? size - 1 : f;
-    i0[i] = Math.floor(f);
-    i1[i] = i0[i] + 1 < size ? i0[i] + 1 : i0[i];
-    t[i] = f - i0[i];
-  }
-  return { i0, i1, t };
-}
-
-/**
- * sampleRgb for maps without rotation (every detector tile): the taps are separable, so they are
- * computed once per row and column. A prototype of this measured 7.9 → 2.3 ms per 256² tile from
- * yuv420p; the test checks it matches the general path.
- */
-function sampleRgbAxisAligned(frame: Frame, outW: number, outH: number, m: Affine): Float32Array {
-  const out = new Float32Array(outW * outH * 3);
+/** Any affine, rotations included: the whole map is evaluated per pixel. */
+function sampleGeneral(frame: Frame, m: Affine, out: Float32Array, outW: number, outH: number, k: number, offset: number, outside: number | undefined): void {
   const [y, u, v] = framePlanes(frame);
   const W = frame.width, H = frame.height;
-  const xs = axisTaps(outW, m.a, m.c, W), ys = axisTaps(outH, m.e, m.f, H);
   const rgb = frame.format === 'rgb24';
-  // Chroma sits at half resolution: frame coordinate f maps to (f + 0.5) / 2 - 0.5.
-  const cxs = rgb ? xs : axisTaps(outW, m.a / 2, m.c / 2, u.width), cys = rgb ? ys : axisTaps(outH, m.e / 2, m.f / 2, u.height);
-  const lerp2 = (d: Buffer, w: number, c: number, ch: number, r0: number, r1: number, ty: number, x0: number, x1: number, tx: number): number => {
-    const a = d[(r0 * w + x0) * c + ch], b = d[(r0 * w + x1) * c + ch];
-    const e = d[(r1 * w + x0) * c + ch], f = d[(r1 * w + x1) * c + ch];
-    return (a + (b - a) * tx) * (1 - ty) + (e + (f - e) * tx) * ty;
-  };
   for (let j = 0; j < outH; j++) {
-    const r0 = ys.i0[j], r1 = ys.i1[j], ty = ys.t[j];
-    const cr0 = cys.i0[j], cr1 = cys.i1[j], cty = cys.t[j];
     for (let i = 0; i < outW; i++) {
+      const cx = m.a * (i + 0.5) + m.b * (j + 0.5) + m.c;
+      const cy = m.d * (i + 0.5) + m.e * (j + 0.5) + m.f;
       const o = (j * outW + i) * 3;
-      const x0 = xs.i0[i], x1 = xs.i1[i], tx = xs.t[i];
-      if (rgb) {
-        for (let ch = 0; ch < 3; ch++) out[o + ch] = lerp2(y.data, W, 3, ch, r0, r1, ty, x0, x1, tx) / 255;
+      if (outside !== undefined && !(cx >= 0 && cx < W && cy >= 0 && cy < H)) {
+        out[o] = out[o + 1] = out[o + 2] = outside;
         continue;
       }
-      const Y = lerp2(y.data, W, 1, 0, r0, r1, ty, x0, x1, tx);
-      const cx0 = cxs.i0[i], cx1 = cxs.i1[i], ctx = cxs.t[i];
-      const U = lerp2(u.data, u.width, 1, 0, cr0, cr1, cty, cx0, cx1, ctx);
-      const V = lerp2(v.data, v.width, 1, 0, cr0, cr1, cty, cx0, cx1, ctx);
-      yuvToRgbInto(out, o, Y, U, V);
+      // -0.5: from pixel centres to sample positions, so a pure scale maps centre to centre.
+      const fx = cx - 0.5, fy = cy - 0.5;
+      if (rgb) {
+        for (let ch = 0; ch < 3; ch++) out[o + ch] = bilinear(y.data, W, H, 3, ch, fx, fy) * k + offset;
+      } else {
+        const Y = bilinear(y.data, W, H, 1, 0, fx, fy);
+        // Chroma sits at half resolution: centre cx maps to cx / 2, so sample position cx / 2 - 0.5.
+        const U = bilinear(u.data, u.width, u.height, 1, 0, cx / 2 - 0.5, cy / 2 - 0.5);
+        const V = bilinear(v.data, v.width, v.height, 1, 0, cx / 2 - 0.5, cy / 2 - 0.5);
+        yuvToRgbInto(out, o, Y, U, V, k, offset);
+      }
     }
   }
-  return out;
+}
+
+/**
+ * Bilinear taps along one axis into slot `slot` (0: luma or RGB, 1: chroma) of interleaved tables:
+ * idx[4i + 2·slot + 0/1] = base + source index · step for the two neighbours, weight[2i + slot] = t.
+ * Edges are clamped.
+ */
+function axisTaps(idx: Int32Array, weight: Float64Array, slot: number, scale: number, offset: number, size: number, step: number, base: number): void {
+  for (let i = 0; i < weight.length / 2; i++) {
+    let f = scale * (i + 0.5) + offset - 0.5;
+    f = f < 0 ? 0 : f > size - 1 ? size - 1 : f;
+    const f0 = Math.floor(f);
+    idx[4 * i + 2 * slot] = base + f0 * step;
+    idx[4 * i + 2 * slot + 1] = base + (f0 + 1 < size ? f0 + 1 : f0) * step;
+    weight[2 * i + slot] = f - f0;
+  }
+}
+
+/**
+ * Outputs [lo, hi) along one axis whose pixel centre maps inside [0, size): one run, the map being linear.
+ * Without an outside value every output counts as inside.
+ */
+function insideSpan(n: number, scale: number, offset: number, size: number, outside: number | undefined): [number, number] {
+  if (outside === undefined) return [0, n];
+  let lo = n, hi = 0;
+  for (let i = 0; i < n; i++) {
+    const f = scale * (i + 0.5) + offset;
+    if (f >= 0 && f < size) {
+      lo = Math.min(lo, i);
+      hi = i + 1;
+    }
+  }
+  return lo < hi ? [lo, hi] : [0, 0];
+}
+
+/**
+ * sampleRgb for maps without rotation (every detector tile): the taps are separable, so offsets and
+ * weights are computed once per row and column, and the inner loops (one per format) only read and blend.
+ * All planes are read through the one frame buffer (plane offsets folded into the taps) and the taps are
+ * interleaved: V8 checks every typed array an iteration touches, and four instead of ten measured 20%
+ * faster. Per 256² input from a 1080p yuv420p frame this measured 1.24 → 0.82 ms for a 439 px tile and
+ * 1.32 → 0.95 ms for the whole frame; with the detector's scale and letterbox, which replace its two extra
+ * passes, 1.46 → 0.83 and 1.57 → 0.50 ms. The test checks it matches the general path.
+ */
+function sampleAxisAligned(frame: Frame, m: Affine, out: Float32Array, outW: number, outH: number, k: number, offset: number, outside: number | undefined): void {
+  const [y, u] = framePlanes(frame);
+  const W = frame.width, H = frame.height, data = frame.data;
+  const rgb = frame.format === 'rgb24';
+  const cols = new Int32Array(4 * outW), colT = new Float64Array(2 * outW);
+  const rows = new Int32Array(4 * outH), rowT = new Float64Array(2 * outH);
+  axisTaps(cols, colT, 0, m.a, m.c, W, y.channels, 0);
+  axisTaps(rows, rowT, 0, m.e, m.f, H, W * y.channels, 0);
+  if (!rgb) {
+    // Chroma sits at half resolution: sample position f maps to (f + 0.5) / 2 - 0.5. U follows Y, V follows U.
+    axisTaps(cols, colT, 1, m.a / 2, m.c / 2, u.width, 1, 0);
+    axisTaps(rows, rowT, 1, m.e / 2, m.f / 2, u.height, u.width, y.data.length);
+  }
+  const vOffset = rgb ? 0 : u.data.length;
+  const [xLo, xHi] = insideSpan(outW, m.a, m.c, W, outside), [yLo, yHi] = insideSpan(outH, m.e, m.f, H, outside);
+  const fill = outside ?? 0;
+  for (let j = 0; j < outH; j++) {
+    const row = j * outW * 3;
+    if (j < yLo || j >= yHi) {
+      out.fill(fill, row, row + outW * 3);
+      continue;
+    }
+    out.fill(fill, row, row + xLo * 3);
+    out.fill(fill, row + xHi * 3, row + outW * 3);
+    const r0 = rows[4 * j], r1 = rows[4 * j + 1], ty = rowT[2 * j], sy = 1 - ty;
+    if (rgb) {
+      for (let i = xLo, o = row + xLo * 3; i < xHi; i++, o += 3) {
+        const x0 = cols[4 * i], x1 = cols[4 * i + 1], tx = colT[2 * i];
+        for (let ch = 0; ch < 3; ch++) {
+          const a = data[r0 + x0 + ch], b = data[r0 + x1 + ch], e = data[r1 + x0 + ch], f = data[r1 + x1 + ch];
+          out[o + ch] = ((a + (b - a) * tx) * sy + (e + (f - e) * tx) * ty) * k + offset;
+        }
+      }
+      continue;
+    }
+    const cr0 = rows[4 * j + 2], cr1 = rows[4 * j + 3], cty = rowT[2 * j + 1], csy = 1 - cty;
+    for (let i = xLo, o = row + xLo * 3; i < xHi; i++, o += 3) {
+      const x0 = cols[4 * i], x1 = cols[4 * i + 1], tx = colT[2 * i];
+      const a = data[r0 + x0], b = data[r0 + x1], e = data[r1 + x0], f = data[r1 + x1];
+      const Y = (a + (b - a) * tx) * sy + (e + (f - e) * tx) * ty;
+      const cx0 = cols[4 * i + 2], cx1 = cols[4 * i + 3], ctx = colT[2 * i + 1];
+      const p0 = cr0 + cx0, p1 = cr0 + cx1, q0 = cr1 + cx0, q1 = cr1 + cx1;
+      const ua = data[p0], ub = data[p1], ue = data[q0], uf = data[q1];
+      const va = data[p0 + vOffset], vb = data[p1 + vOffset], ve = data[q0 + vOffset], vf = data[q1 + vOffset];
+      const U = (ua + (ub - ua) * ctx) * csy + (ue + (uf - ue) * ctx) * cty;
+      const V = (va + (vb - va) * ctx) * csy + (ve + (vf - ve) * ctx) * cty;
+      yuvToRgbInto(out, o, Y, U, V, k, offset);
+    }
+  }
 }
 
 /**
  * BT.601 limited range: what libswscale assumes for untagged SD/HD input; the detector does not care
- * about the small 601/709 difference. Writes RGB in [0,1] at out[o..o+2].
+ * about the small 601/709 difference. Writes RGB in [0,255] · k + offset at out[o..o+2].
  */
-function yuvToRgbInto(out: Float32Array, o: number, Y: number, U: number, V: number): void {
+function yuvToRgbInto(out: Float32Array, o: number, Y: number, U: number, V: number, k: number, offset: number): void {
   const c = (Y - 16) * 1.164383;
   const d = U - 128, e = V - 128;
-  out[o] = clamp01((c + 1.596027 * e) / 255);
-  out[o + 1] = clamp01((c - 0.391762 * d - 0.812968 * e) / 255);
-  out[o + 2] = clamp01((c + 2.017232 * d) / 255);
+  out[o] = clamp255(c + 1.596027 * e) * k + offset;
+  out[o + 1] = clamp255(c - 0.391762 * d - 0.812968 * e) * k + offset;
+  out[o + 2] = clamp255(c + 2.017232 * d) * k + offset;
 }
 
-function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+function clamp255(x: number): number {
+  return x < 0 ? 0 : x > 255 ? 255 : x;
 }
 
 function bilinear(data: Buffer, w: number, h: number, channels: number, ch: number, x: number, y: number): number {
