@@ -14,7 +14,7 @@ import type { LiveTransport } from '../ingest/live-input-args.js';
 import { CameraUnreachableError, liveSource } from '../ingest/live-source.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { catchUp } from './catch-up.js';
-import { fillGaps } from './fill-gaps.js';
+import { DroppedFrames, fillGaps } from './fill-gaps.js';
 import { liveAnonymize, type LiveAnonymizeOptions } from './live-anonymize.js';
 import type { CameraMetrics } from './live-metrics.js';
 
@@ -67,6 +67,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
   let droppedSinceSummary = 0;
   let lagMs = 0;
   const m = o.metrics;
+  const dropped = new DroppedFrames();
   const frames = liveSource(o.url, {
     binary: o.binary,
     transport: o.transport,
@@ -92,14 +93,16 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     catchUp({
       lagMs: p.catchUpLagMs,
       currentLagMs: () => lagMs,
-      onDrop() {
+      onDrop(frame) {
+        dropped.add(frame.pts);
         m.drop('catch-up');
         droppedSinceSummary++;
       },
     }),
     liveAnonymize(o.analyzers, o.anonymizer, {
       ...p.anonymize,
-      onDrop() {
+      onDrop(frame) {
+        dropped.add(frame.pts);
         m.drop('anonymize');
         droppedSinceSummary++;
       },
@@ -118,7 +121,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     tap((frame) => {
       m.faces(frame.faces.length, new Set(frame.faces.map((f) => f.trackId)).size);
     }),
-    fillGaps({ gapMs: p.gapFillMs, frameIntervalMs: () => (1000 * frameRate.den) / frameRate.num, onFill: () => m.fill() }),
+    fillGaps({ gapMs: p.gapFillMs, frameIntervalMs: () => (1000 * frameRate.den) / frameRate.num, onFill: () => m.fill(), dropped, onRepeat: (n) => m.repeat(n) }),
     encodeLive({
       binary: o.binary,
       frameRate: () => frameRate,

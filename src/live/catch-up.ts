@@ -7,15 +7,15 @@
  */
 import { filter, type MonoTypeOperatorFunction } from 'rxjs';
 
-export interface CatchUpOptions {
+export interface CatchUpOptions<T> {
   /** Lag (ms) above which every other frame is dropped. */
   readonly lagMs: number;
   /** The current frame's lag, ms (the source reports it just before emitting the frame). */
   readonly currentLagMs: () => number;
-  readonly onDrop?: (item: unknown) => void;
+  readonly onDrop?: (item: T) => void;
 }
 
-export function catchUp<T>(options: CatchUpOptions): MonoTypeOperatorFunction<T> {
+export function catchUp<T>(options: CatchUpOptions<T>): MonoTypeOperatorFunction<T> {
   let droppedPrevious = false;
   return filter((item) => {
     const drop = !droppedPrevious && options.currentLagMs() > options.lagMs;

@@ -1,7 +1,11 @@
 /**
- * Keeps a live output going while its camera is away: after `gapMs` without a frame, black frames follow
- * the last one at the camera's frame interval, with pts advancing by the time that passed, until real
- * frames come back. Clients stay connected and see a covered picture instead of a frozen or broken stream.
+ * Keeps a live output at the camera's frame rate. While the camera is away: after `gapMs` without a frame,
+ * black frames follow the last one at the camera's frame interval, with pts advancing by the time that
+ * passed, until real frames come back; clients stay connected and see a covered picture instead of a
+ * frozen or broken stream. Where frames were dropped upstream (a stage behind, see DroppedFrames), the last
+ * frame sent is repeated at each dropped frame's pts: a timestamp gap makes ffmpeg-based clients (NVRs
+ * among them) hold one more frame for the rest of the session (measured: 81 → 121 ms from our server to
+ * an ffmpeg client), while a repeat costs one cheap encode.
  * Output pts never go back: a real frame stamped at or before the last filler shifts the camera's timeline
  * on (a reconnect's wall-clock anchor can sit behind fillers that continued a timeline running ahead).
  */
@@ -9,12 +13,37 @@ import { concat, defer, map, of, switchMap, tap, timer, type OperatorFunction, t
 import type { FaceFrame } from '../track/face.js';
 import { blackData } from './cover-frame.js';
 
+/** Most dropped frames remembered: more than a gap of `gapMs` holds at any sane frame rate. */
+const MAX_DROPPED = 256;
+
+/** The pts of frames dropped upstream and not yet repeated over, oldest first. */
+export class DroppedFrames {
+  private readonly pts: number[] = [];
+
+  /** Reports a frame dropped before the fill stage (in the fill stage's input pts). */
+  add(pts: number): void {
+    this.pts.push(pts);
+    if (this.pts.length > MAX_DROPPED) this.pts.shift();
+  }
+
+  /** Removes and returns the dropped pts before `pts` (ascending). */
+  takeBefore(pts: number): number[] {
+    let n = 0;
+    while (n < this.pts.length && this.pts[n] < pts) n++;
+    return this.pts.splice(0, n);
+  }
+}
+
 export interface FillGapsOptions {
   /** Silence after which fillers start, ms. */
   readonly gapMs: number;
   /** The interval of fillers, ms (read at each gap: the camera's rate is known only once it is connected). */
   readonly frameIntervalMs: () => number;
   readonly onFill?: () => void;
+  /** Frames dropped upstream: each one's slot gets a repeat of the last frame sent. */
+  readonly dropped?: DroppedFrames;
+  /** Called with the number of repeats sent before a frame. */
+  readonly onRepeat?: (count: number) => void;
   /** Test hook (virtual time). */
   readonly scheduler?: SchedulerLike;
 }
@@ -25,21 +54,27 @@ export function fillGaps(options: FillGapsOptions): OperatorFunction<FaceFrame, 
       let black: { key: string; data: Buffer } | null = null;
       /** Added to upstream pts (in their time base) once fillers ran past a real frame's pts. */
       let shift = 0;
-      let lastPts = -Infinity;
+      let last: FaceFrame | null = null;
       return source.pipe(
-        map((frame): FaceFrame => {
-          const interval = Math.max(1, Math.round((options.frameIntervalMs() * frame.timeBase.den) / (1000 * frame.timeBase.num)));
-          if (frame.pts + shift <= lastPts) shift = lastPts + interval - frame.pts;
-          return shift === 0 ? frame : { ...frame, pts: frame.pts + shift };
+        map((input) => {
+          const lastPts = last?.pts ?? -Infinity;
+          // Dropped slots after the last frame sent (fillers may have covered some already), shifted like the frame.
+          const slots = (options.dropped?.takeBefore(input.pts) ?? []).map((pts) => pts + shift).filter((pts) => pts > lastPts);
+          const interval = Math.max(1, Math.round((options.frameIntervalMs() * input.timeBase.den) / (1000 * input.timeBase.num)));
+          if (input.pts + shift <= lastPts) shift = lastPts + interval - input.pts;
+          const frame = shift === 0 ? input : { ...input, pts: input.pts + shift };
+          const repeats = last ? slots.filter((pts) => pts < frame.pts).map((pts): FaceFrame => ({ ...last!, pts })) : [];
+          return { frame, repeats };
         }),
-        switchMap((frame) => {
+        switchMap(({ frame, repeats }) => {
           const interval = options.frameIntervalMs();
           const key = `${frame.format} ${frame.width}x${frame.height}`;
           if (black?.key !== key) black = { key, data: blackData(frame) };
           const data = black.data; // shared by every filler: nothing writes to a filler's pixels
           const ticksPerMs = frame.timeBase.den / (1000 * frame.timeBase.num);
+          if (repeats.length > 0) options.onRepeat?.(repeats.length);
           return concat(
-            of(frame),
+            of(...repeats, frame),
             timer(options.gapMs, interval, options.scheduler).pipe(
               map((i): FaceFrame => {
                 options.onFill?.();
@@ -48,7 +83,7 @@ export function fillGaps(options: FillGapsOptions): OperatorFunction<FaceFrame, 
             ),
           );
         }),
-        tap((frame) => (lastPts = frame.pts)),
+        tap((frame) => (last = frame)),
       );
     });
 }

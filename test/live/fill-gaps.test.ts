@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { fillGaps } from '../../src/live/fill-gaps.js';
+import { DroppedFrames, fillGaps } from '../../src/live/fill-gaps.js';
 import type { FaceFrame } from '../../src/track/face.js';
 
 const f = (pts: number): FaceFrame => ({ source: 'c', index: pts, pts, timeBase: { num: 1, den: 90000 }, width: 2, height: 2, format: 'yuv420p', data: Buffer.alloc(6, 99), faces: [] });
@@ -38,6 +38,36 @@ describe('fillGaps (virtual time)', () => {
         b: { ...f(1000), pts: 4500 + 3600 },
         c: { ...f(4600), pts: 4500 + 3600 + 3600 },
       });
+    });
+  });
+
+  it('repeats the last frame sent at the pts of each frame dropped upstream, so the output keeps the frame rate', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, expectObservable }) => {
+      const dropped = new DroppedFrames();
+      // 7200 and 10800 were dropped between b and e; -3600 (before anything was sent) is forgotten.
+      for (const pts of [-3600, 7200, 10800]) dropped.add(pts);
+      const b = { ...f(3600), data: Buffer.alloc(6, 7) };
+      const src = cold('a 39ms b 119ms e', { a: f(0), b, e: f(14400) });
+      const repeats: number[] = [];
+      const out = src.pipe(fillGaps({ gapMs: 1000, frameIntervalMs: () => 40, scheduler, dropped, onRepeat: (n) => repeats.push(n) }));
+      expectObservable(out, '^ 199ms !').toBe('a 39ms b 119ms (xye)', { a: f(0), b, x: { ...b, pts: 7200 }, y: { ...b, pts: 10800 }, e: f(14400) });
+      scheduler.flush();
+      expect(repeats).toEqual([2]);
+      expect(dropped.takeBefore(Infinity)).toEqual([]);
+    });
+  });
+
+  it('does not repeat over dropped slots that black fillers already covered', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, expectObservable }) => {
+      const dropped = new DroppedFrames();
+      dropped.add(3600);
+      const src = cold('a 79ms c', { a: f(0), c: f(7200) });
+      const out = src.pipe(fillGaps({ gapMs: 50, frameIntervalMs: () => 40, scheduler, dropped }));
+      const black = Buffer.from([16, 16, 16, 16, 128, 128]);
+      // The filler at 4500 (50 ms after a) is later than the dropped slot 3600: no repeat.
+      expectObservable(out, '^ 99ms !').toBe('a 49ms x 29ms c', { a: f(0), x: { ...f(0), pts: 4500, data: black }, c: f(7200) });
     });
   });
 });
