@@ -48,6 +48,8 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
   return (frames) =>
     new Observable<H264AccessUnit>((subscriber) => {
       let current: Instance | null = null;
+      /** Pixels of the last frame written, to tell a repeat from a new frame. */
+      let lastData: Buffer | null = null;
       let closed = false;
 
       const fail = (error: unknown): void => {
@@ -102,10 +104,14 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
           }
           current ??= start(frame);
           const stdin = current.proc.stdin!;
-          if (stdin.writableLength >= maxPending * frame.data.length) {
+          // A repeat (the very pixels just written: a dropped frame's slot, see fill-gaps.ts) comes in a burst
+          // with the frame after it; it only takes a slot while one stays free for that frame.
+          const limit = frame.data === lastData ? maxPending - 1 : maxPending;
+          if (stdin.writableLength >= limit * frame.data.length) {
             options.onDrop?.(frame);
             return;
           }
+          lastData = frame.data;
           current.pending.push({ pts90k: Math.round((frame.pts * 90_000 * frame.timeBase.num) / frame.timeBase.den), writtenAt: performance.now() });
           stdin.write(frame.data);
         },

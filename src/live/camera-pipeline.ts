@@ -93,8 +93,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     catchUp({
       lagMs: p.catchUpLagMs,
       currentLagMs: () => lagMs,
-      onDrop(frame) {
-        dropped.add(frame.pts);
+      onDrop() {
         m.drop('catch-up');
         droppedSinceSummary++;
       },
@@ -102,6 +101,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     liveAnonymize(o.analyzers, o.anonymizer, {
       ...p.anonymize,
       onDrop(frame) {
+        // Its slot gets a repeat (fill-gaps.ts); catch-up drops do not: they shed load, a repeat adds some.
         dropped.add(frame.pts);
         m.drop('anonymize');
         droppedSinceSummary++;

@@ -2,8 +2,8 @@
  * Keeps a live output at the camera's frame rate. While the camera is away: after `gapMs` without a frame,
  * black frames follow the last one at the camera's frame interval, with pts advancing by the time that
  * passed, until real frames come back; clients stay connected and see a covered picture instead of a
- * frozen or broken stream. Where frames were dropped upstream (a stage behind, see DroppedFrames), the last
- * frame sent is repeated at each dropped frame's pts: a timestamp gap makes ffmpeg-based clients (NVRs
+ * frozen or broken stream. Where a frame or two were dropped upstream (a stage behind, see DroppedFrames),
+ * the last frame sent is repeated at each dropped frame's pts: a timestamp gap makes ffmpeg-based clients (NVRs
  * among them) hold one more frame for the rest of the session (measured: 81 → 121 ms from our server to
  * an ffmpeg client), while a repeat costs one cheap encode.
  * Output pts never go back: a real frame stamped at or before the last filler shifts the camera's timeline
@@ -12,6 +12,12 @@
 import { concat, defer, map, of, switchMap, tap, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { FaceFrame } from '../track/face.js';
 import { blackData } from './cover-frame.js';
+
+/**
+ * Most repeats before one frame. A longer run of drops (a slow start, a stalled detector) keeps its gap:
+ * its repeats would reach the encoder in one burst and crowd out the frames after them.
+ */
+const MAX_REPEATS = 2;
 
 /** Most dropped frames remembered: more than a gap of `gapMs` holds at any sane frame rate. */
 const MAX_DROPPED = 256;
@@ -63,7 +69,8 @@ export function fillGaps(options: FillGapsOptions): OperatorFunction<FaceFrame, 
           const interval = Math.max(1, Math.round((options.frameIntervalMs() * input.timeBase.den) / (1000 * input.timeBase.num)));
           if (input.pts + shift <= lastPts) shift = lastPts + interval - input.pts;
           const frame = shift === 0 ? input : { ...input, pts: input.pts + shift };
-          const repeats = last ? slots.filter((pts) => pts < frame.pts).map((pts): FaceFrame => ({ ...last!, pts })) : [];
+          const open = slots.filter((pts) => pts < frame.pts);
+          const repeats = last && open.length <= MAX_REPEATS ? open.map((pts): FaceFrame => ({ ...last!, pts })) : [];
           return { frame, repeats };
         }),
         switchMap(({ frame, repeats }) => {

@@ -72,4 +72,20 @@ describe('encodeLive', () => {
     expect(last.map((a) => a.pts90k)).toEqual(input.slice(-5).map((f) => f.pts));
     expect(last[0].keyframe).toBe(true);
   });
+
+  it('gives a repeat (the pixels just written) a slot only while one stays free for the next frame', async () => {
+    // Frames larger than the pipe's own buffer (64 KB), so written pixels wait in the stream.
+    const [a, b] = frames(2, 640, 480);
+    const repeat = { ...a, pts: a.pts + 1800 };
+    const dropped: number[] = [];
+    // Synchronous input: nothing is consumed in between, so the pipe holds a's pixels when the repeat comes.
+    const aus = await lastValueFrom(
+      from([a, repeat, b]).pipe(
+        encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 2, onDrop: (f) => dropped.push(f.pts) }),
+        toArray(),
+      ),
+    );
+    expect(dropped).toEqual([repeat.pts]);
+    expect(aus.map((u) => u.pts90k)).toEqual([a.pts, b.pts]);
+  });
 });

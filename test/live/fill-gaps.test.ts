@@ -70,4 +70,15 @@ describe('fillGaps (virtual time)', () => {
       expectObservable(out, '^ 99ms !').toBe('a 49ms x 29ms c', { a: f(0), x: { ...f(0), pts: 4500, data: black }, c: f(7200) });
     });
   });
+
+  it('leaves the gap of a longer run of drops: its repeats would burst into the encoder', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, expectObservable }) => {
+      const dropped = new DroppedFrames();
+      for (const pts of [3600, 7200, 10800]) dropped.add(pts);
+      const src = cold('a 159ms e', { a: f(0), e: f(14400) });
+      const out = src.pipe(fillGaps({ gapMs: 1000, frameIntervalMs: () => 40, scheduler, dropped }));
+      expectObservable(out, '^ 199ms !').toBe('a 159ms e', { a: f(0), e: f(14400) });
+    });
+  });
 });
