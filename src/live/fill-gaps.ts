@@ -2,10 +2,9 @@
  * Keeps a live output at the camera's frame rate. While the camera is away: after `gapMs` without a frame,
  * black frames follow the last one at the camera's frame interval, with pts advancing by the time that
  * passed, until real frames come back; clients stay connected and see a covered picture instead of a
- * frozen or broken stream. Where three or more frames in a row were dropped upstream (a stage behind, see
- * DroppedFrames), the last frame sent is repeated at every third dropped frame's pts: such a timestamp gap
- * makes ffmpeg-based clients (NVRs among them) hold one more frame for the rest of the session, while a
- * repeat costs one cheap encode.
+ * frozen or broken stream. Where frames were dropped upstream (a stage behind, see DroppedFrames), the
+ * last frame sent is repeated at each dropped frame's pts: timestamp gaps can make ffmpeg-based clients
+ * (NVRs among them) hold one more frame for the rest of the session, while a repeat costs one cheap encode.
  * Output pts never go back: a real frame stamped at or before the last filler shifts the camera's timeline
  * on (a reconnect's wall-clock anchor can sit behind fillers that continued a timeline running ahead).
  */
@@ -14,17 +13,10 @@ import type { FaceFrame } from '../track/face.js';
 import { blackData } from './cover-frame.js';
 
 /**
- * Every how many dropped frames in a row one is repeated. A gap of one or two frames leaves ffmpeg-based
- * clients as they were, three or more make them hold one more frame for the rest of the session
- * (measured: 81 → 121 ms); so only every third slot of a run of drops is filled, which keeps the burst
- * of repeats that reaches the encoder with the next frame small.
- */
-const REPEAT_EVERY = 3;
-/**
  * Most repeats before one frame. A longer run of drops (a slow start, a stalled detector) keeps its gap:
  * its repeats would reach the encoder in one burst and crowd out the frames after them.
  */
-const MAX_REPEATS = 2;
+const MAX_REPEATS = 8;
 
 /** Most dropped frames remembered: more than a gap of `gapMs` holds at any sane frame rate. */
 const MAX_DROPPED = 256;
@@ -77,8 +69,7 @@ export function fillGaps(options: FillGapsOptions): OperatorFunction<FaceFrame, 
           if (input.pts + shift <= lastPts) shift = lastPts + interval - input.pts;
           const frame = shift === 0 ? input : { ...input, pts: input.pts + shift };
           const open = slots.filter((pts) => pts < frame.pts);
-          const every = open.filter((_, i) => i % REPEAT_EVERY === REPEAT_EVERY - 1);
-          const repeats = last && every.length <= MAX_REPEATS ? every.map((pts): FaceFrame => ({ ...last!, pts })) : [];
+          const repeats = last && open.length <= MAX_REPEATS ? open.map((pts): FaceFrame => ({ ...last!, pts })) : [];
           return { frame, repeats };
         }),
         switchMap(({ frame, repeats }) => {
