@@ -189,6 +189,7 @@ export function livePolicy(config: Config, single: boolean): LivePolicy {
       // No look-ahead live: nothing is backfilled; holdFrames and dilation cover the misses.
       timeline: { ...track.timeline, backfillFrames: 0 },
       detectDeadlineMs: l.detectDeadlineMs,
+      aheadFrames: l.detectAheadFrames,
       queueFrames: l.queueFrames,
     },
   };

@@ -2,7 +2,8 @@
  * The live sink's encoder: anonymized frames in, H.264 access units out, each carrying its frame's pts on
  * the 90 kHz clock. One ffmpeg (libx264, zerolatency, no B-frames, fixed keyframe interval), restarted when
  * the frame size changes (a camera reconfigured). Never blocks the pipeline: when the encoder's pipe
- * already holds `maxPendingFrames`, the frame is dropped and reported. Unsubscribing stops ffmpeg.
+ * already holds `maxPendingFrames` (more until it is up), the frame is dropped and reported. Unsubscribing
+ * stops ffmpeg.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Frame, Rational } from '../frame.js';
@@ -30,12 +31,20 @@ export interface LiveEncodeOptions {
   readonly killTimeoutMs?: number;
 }
 
+/**
+ * Frames an encoder's pipe may hold before its first access unit: ffmpeg and libx264 take a few hundred ms
+ * to start (measured: 5–10 frames dropped at 720p25 with the steady-state limit of 3), once per start.
+ */
+const STARTUP_PENDING_FRAMES = 12;
+
 interface Instance {
   readonly proc: FfmpegProcess;
   readonly size: string;
   /** pts90k and write time (performance.now) of frames written and not yet out as access units, oldest first. */
   readonly pending: Array<{ readonly pts90k: number; readonly writtenAt: number }>;
   ending: boolean;
+  /** True once the encoder delivered its first access unit (it is up and keeping pace). */
+  running: boolean;
 }
 
 /**
@@ -71,7 +80,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
         });
         const proc = spawnFfmpeg(options.binary.ffmpeg, argv, { stdin: 'pipe', killTimeoutMs: options.killTimeoutMs });
         options.onSpawn?.({ pid: proc.pid, argv: proc.argv });
-        const instance: Instance = { proc, size: `${frame.width}x${frame.height}`, pending: [], ending: false };
+        const instance: Instance = { proc, size: `${frame.width}x${frame.height}`, pending: [], ending: false, running: false };
         const reader = new FlvH264Reader();
         proc.stdout.on('data', (chunk: Buffer) => {
           if (closed || (instance !== current && !instance.ending)) return;
@@ -79,6 +88,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
             for (const au of reader.push(chunk)) {
               const frame = instance.pending.shift();
               if (!frame) continue;
+              instance.running = true;
               options.onEncoded?.(performance.now() - frame.writtenAt);
               subscriber.next({ nalus: au.nalus, keyframe: au.keyframe, pts90k: frame.pts90k });
             }
@@ -106,7 +116,8 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
           const stdin = current.proc.stdin!;
           // A repeat (the very pixels just written: a dropped frame's slot, see fill-gaps.ts) comes in a burst
           // with the frame after it; it only takes a slot while one stays free for that frame.
-          const limit = frame.data === lastData ? maxPending - 1 : maxPending;
+          const slots = current.running ? maxPending : Math.max(maxPending, STARTUP_PENDING_FRAMES);
+          const limit = frame.data === lastData ? slots - 1 : slots;
           if (stdin.writableLength >= limit * frame.data.length) {
             options.onDrop?.(frame);
             return;

@@ -10,7 +10,7 @@ import { FfmpegError, stripLogPrefix } from './ffmpeg-error.js';
 import { spawnFfmpeg } from './ffmpeg-process.js';
 import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
-import { liveDecodeArgs, type LiveTransport } from './live-input-args.js';
+import { liveDecodeArgs, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { RawFrameReader } from './raw-frame-reader.js';
 import { redactUrl } from './redact-url.js';
 import { parseShowinfoLine } from './showinfo-parser.js';
@@ -25,6 +25,8 @@ export interface LiveStreamInfo {
 export interface LiveDecodeOptions {
   readonly binary: FfmpegBinary;
   readonly transport: LiveTransport;
+  /** Default quick (see LiveProbe). */
+  readonly probe?: LiveProbe;
   /** SIGTERM → SIGKILL grace period on unsubscribe, default 5000 ms. */
   readonly killTimeoutMs?: number;
   readonly onStreamInfo?: (info: LiveStreamInfo) => void;
@@ -40,7 +42,7 @@ const DUMP_LINES = 200;
  */
 export function liveDecode(source: string, options: LiveDecodeOptions): Observable<Frame> {
   const displayName = redactUrl(source);
-  const argv = liveDecodeArgs(source, options.transport, options.binary.hasFpsMode);
+  const argv = liveDecodeArgs(source, options.transport, options.probe ?? 'quick', options.binary.hasFpsMode);
   return new Observable<Frame>((subscriber) => {
     let stopped = false;
     const timing = new FrameTimingQueue();

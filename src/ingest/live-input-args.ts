@@ -9,27 +9,38 @@ import { COMMON_ARGS, networkInputArgs } from './ffmpeg-args.js';
 export type LiveTransport = 'tcp' | 'udp';
 export const LIVE_TRANSPORTS: readonly LiveTransport[] = ['tcp', 'udp'];
 
+/**
+ * How much of an RTSP stream ffmpeg reads before it starts decoding. quick: a few bytes, enough when the
+ * SDP carries the stream's parameters (H.264/H.265 sprop sets, as cameras send them); ffmpeg's default
+ * probe instead buffers about a second of frames and then delivers them in one burst, stale, so a live
+ * proxy must drop them. full: the default probe, for streams whose parameters come only in-band.
+ */
+export type LiveProbe = 'quick' | 'full';
+
+/** ffmpeg's failure when the quick probe did not find the stream's parameters (its size, its codec). */
+export const PROBE_TOO_SHORT = /unspecified size|Could not find codec parameters/;
+
 /** True for video4linux capture devices, which ffmpeg only opens with `-f v4l2`. */
 export function isCaptureDevice(source: string): boolean {
   return /^\/dev\/video\d+$/.test(source);
 }
 
 /** Input options for one live source (before its `-i`). */
-export function liveInputArgs(source: string, transport: LiveTransport): string[] {
+export function liveInputArgs(source: string, transport: LiveTransport, probe: LiveProbe = 'quick'): string[] {
   if (isCaptureDevice(source)) return ['-f', 'v4l2'];
   // rtsp has its own socket handling (rw_timeout does not apply); a silent camera is caught by the stall watchdog.
-  if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport];
+  if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport, ...(probe === 'quick' ? ['-probesize', '32'] : [])];
   return networkInputArgs(source);
 }
 
 /**
  * @example
- * liveDecodeArgs('rtsp://cam/1', 'tcp', true)
+ * liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true)
  * // ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
- * //  '-rtsp_transport', 'tcp', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
+ * //  '-rtsp_transport', 'tcp', '-probesize', '32', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
  * //  '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1']
  */
-export function liveDecodeArgs(source: string, transport: LiveTransport, hasFpsMode: boolean): string[] {
+export function liveDecodeArgs(source: string, transport: LiveTransport, probe: LiveProbe, hasFpsMode: boolean): string[] {
   return [
     ...COMMON_ARGS,
     // showinfo (frame timing) and the input dump (frame rate) are info lines; the level tags mark warnings.
@@ -38,7 +49,7 @@ export function liveDecodeArgs(source: string, transport: LiveTransport, hasFpsM
     // the packets read while probing, the first keyframe among them, and the probe backlog is drained in
     // faster than real time anyway.)
     '-flags', 'low_delay',
-    ...liveInputArgs(source, transport),
+    ...liveInputArgs(source, transport, probe),
     '-i', source,
     // The first video stream; a camera's audio is not carried (the live output is video only).
     '-map', '0:v:0',

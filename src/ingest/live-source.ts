@@ -11,7 +11,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, lastReason } from './ffmpeg-error.js';
 import { liveDecode, type LiveDecodeOptions, type LiveStreamInfo } from './live-decode.js';
-import type { LiveTransport } from './live-input-args.js';
+import { PROBE_TOO_SHORT, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { PTS_TIME_BASE, PtsContinuity } from './pts-continuity.js';
 import { redactUrl } from './redact-url.js';
 
@@ -66,6 +66,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
     let index = 0;
     let everUp = false;
     let failures = 0;
+    let probe: LiveProbe = 'quick';
 
     const attempt = defer(() => {
       continuity.reconnect();
@@ -77,6 +78,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
       const decodeOptions: LiveDecodeOptions = {
         binary: options.binary,
         transport: options.transport,
+        probe,
         onStreamInfo(info) {
           if (info.frameRate) continuity.nominalFrameTicks = (90_000 * info.frameRate.den) / info.frameRate.num;
           options.onStreamInfo?.(info);
@@ -117,6 +119,12 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
     return attempt.pipe(
       retry({
         delay: (error: unknown) => {
+          if (probe === 'quick' && error instanceof FfmpegError && error.stderrTail.some((line) => PROBE_TOO_SHORT.test(line))) {
+            // Not an outage: this camera sends its parameters only in-band. Probe in full from now on.
+            probe = 'full';
+            options.log('the stream does not announce its parameters; probing it in full (about a second of start-up delay)');
+            return timer(0);
+          }
           failures++;
           const why = reasonOf(error, shown);
           options.onState?.('down', why);

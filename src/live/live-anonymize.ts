@@ -2,7 +2,9 @@
  * The live track + anonymize stage. No look-ahead: faces come from detections on past frames, held over
  * misses by the tracker (`holdFrames`) and grown with the distance from the last detection. Bounded
  * latency: one frame is processed at a time, at most `queueFrames` wait, the oldest waiting frame is
- * dropped when another arrives. Fail closed: while the detector is late (past `detectDeadlineMs`) or
+ * dropped when another arrives. A detection runs beside the frames: its frame waits for it only until a
+ * newer frame is waiting, so a slow detector run (a busy CPU) delays what the tracks know by a few frames
+ * (`aheadFrames`) instead of dropping frames. Fail closed: while the detector is late (past `detectDeadlineMs`) or
  * failing, or when any stage throws, frames leave entirely black; a raw frame never leaves.
  */
 import { map, type OperatorFunction } from 'rxjs';
@@ -13,7 +15,9 @@ import { observeFaces, type FaceAnalyzers } from '../track/track-faces.js';
 import { TrackTimeline, type TimelineOptions } from '../track/track-timeline.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { coverInPlace } from './cover-frame.js';
-import { processBounded } from './process-bounded.js';
+import { processBounded, type Behind } from './process-bounded.js';
+
+type Outcome = 'ok' | { readonly error: unknown };
 
 export type CoverReason = 'detector late' | 'detector failed' | 'anonymizer failed';
 
@@ -24,6 +28,11 @@ export interface LiveAnonymizeOptions {
   readonly timeline: TimelineOptions;
   /** A detection not done within this (ms) covers its frame, and every frame until the detector is back. */
   readonly detectDeadlineMs: number;
+  /**
+   * Frames that may leave anonymized from the tracks alone while a slow detection still runs (a newer
+   * frame is waiting); beyond that, frames wait for it and newer ones are dropped. 0: always wait.
+   */
+  readonly aheadFrames: number;
   /** Frames allowed to wait while one is processed. */
   readonly queueFrames: number;
   /** Monotonic ms clock, default performance.now. */
@@ -55,10 +64,14 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
   return (source) => {
     const tracker = new Tracker(options.tracker);
     const timeline = new TrackTimeline(options.timeline);
-    /** A detection past its deadline, still running; frames are covered until it settles. */
-    let late: Promise<unknown> | null = null;
-    /** False from a failure until the next detection succeeds: tracks alone may miss a new face. */
-    let healthy = true;
+    /**
+     * The detection in progress, if any. A frame waits for its own detection only while no newer frame is
+     * waiting; then it leaves with the tracks' predictions, and so do up to `aheadFrames` frames after it
+     * while the detection goes on (instead of blocking the stage and dropping frames).
+     */
+    let running: { readonly settled: Promise<Outcome>; readonly deadline: number; ahead: number } | null = null;
+    /** False until a detection succeeded, and from a failure until the next one does: tracks alone may miss a face. */
+    let healthy = false;
     let coverReason: CoverReason | null = null;
     let sinceDetect = Infinity;
 
@@ -68,27 +81,43 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
       return coverInPlace(frame);
     };
 
-    const detect = async (frame: Frame): Promise<'ok' | 'late' | { error: unknown }> => {
-      const observation = observeFaces(analyzers, tracker, timeline, frame, time).then(
+    const startDetection = (frame: Frame): NonNullable<typeof running> => {
+      const settled = observeFaces(analyzers, tracker, timeline, frame, time).then(
         () => 'ok' as const,
         (error: unknown) => ({ error }),
       );
+      const detection = { settled, deadline: now() + options.detectDeadlineMs, ahead: 0 };
+      // Settling after its frames went ahead: a failure makes the next frame wait for a fresh detection.
+      void settled.then((outcome) => {
+        if (running === detection) running = null;
+        if (outcome !== 'ok') healthy = false;
+      });
+      return detection;
+    };
+
+    /** Waits for the running detection until it settles, its deadline passes, or (when given) `newer` resolves. */
+    const awaitDetection = async (detection: NonNullable<typeof running>, newer?: Promise<void>): Promise<Outcome | 'late' | 'newer'> => {
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), options.detectDeadlineMs)));
-      const outcome = await Promise.race([observation, deadline]);
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, detection.deadline - now()))));
+      const outcome = await Promise.race([detection.settled, late, ...(newer ? [newer.then(() => 'newer' as const)] : [])]);
       clearTimeout(timer);
-      if (outcome === 'late') late = observation.finally(() => (late = null));
       return outcome;
     };
 
-    const processFrame = async (frame: Frame): Promise<FaceFrame> => {
-      if (late) return cover(frame, 'detector late');
-      if (!healthy || ++sinceDetect >= options.stride) {
+    const processFrame = async (frame: Frame, behind: Behind): Promise<FaceFrame> => {
+      sinceDetect++;
+      if (!running && (!healthy || sinceDetect >= options.stride)) {
         sinceDetect = 0;
-        const outcome = await detect(frame);
-        if (outcome === 'late') return (healthy = false), cover(frame, 'detector late');
-        if (outcome !== 'ok') return (healthy = false), cover(frame, 'detector failed', outcome.error);
-        healthy = true;
+        running = startDetection(frame);
+      }
+      if (running) {
+        const detection = running;
+        const mayGoAhead = healthy && detection.ahead < options.aheadFrames;
+        const outcome = await awaitDetection(detection, mayGoAhead ? behind.newer : undefined);
+        if (outcome === 'newer') detection.ahead++;
+        else if (outcome === 'late') return (healthy = false), cover(frame, 'detector late');
+        else if (outcome !== 'ok') return (healthy = false), cover(frame, 'detector failed', outcome.error);
+        else healthy = true;
       }
       const faces = timeline.facesAt(frame.index);
       timeline.prune(frame.index + 1);
@@ -110,8 +139,8 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
     return source.pipe(
       map((frame) => ({ frame, arrived: now() })),
       processBounded(
-        async ({ frame, arrived }) => {
-          const out = await processFrame(frame);
+        async ({ frame, arrived }, behind) => {
+          const out = await processFrame(frame, behind);
           stage('total', now() - arrived);
           return out;
         },

@@ -6,6 +6,14 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 
+/**
+ * The stage's view of what came after its item: `newer` resolves once a later item is waiting (or was
+ * dropped), so a stage can stop waiting for optional work (a slow detection) before anything is dropped.
+ */
+export interface Behind {
+  readonly newer: Promise<void>;
+}
+
 export interface ProcessBoundedOptions<T> {
   /** Items allowed to wait while one is processed, >= 0 (0: drop everything that arrives while busy). */
   readonly capacity: number;
@@ -17,7 +25,7 @@ export interface ProcessBoundedOptions<T> {
  * @returns an operator emitting `fn`'s results in arrival order of the items it processed
  * @throws (as an Observable error) whatever `fn` rejects with; stages that must keep going catch their own errors
  */
-export function processBounded<T, R>(fn: (item: T) => Promise<R>, options: ProcessBoundedOptions<T>): OperatorFunction<T, R> {
+export function processBounded<T, R>(fn: (item: T, behind: Behind) => Promise<R>, options: ProcessBoundedOptions<T>): OperatorFunction<T, R> {
   if (!Number.isInteger(options.capacity) || options.capacity < 0) throw new RangeError(`capacity must be an integer >= 0, got ${options.capacity}`);
   return (source) =>
     new Observable<R>((subscriber) => {
@@ -25,13 +33,17 @@ export function processBounded<T, R>(fn: (item: T) => Promise<R>, options: Proce
       let busy = false;
       let sourceDone = false;
       let closed = false;
+      /** Resolves the running item's `newer`. */
+      let arrived: () => void = () => {};
 
       const pump = async (first: T): Promise<void> => {
         busy = true;
         for (let item: T | undefined = first; item !== undefined && !closed; item = waiting.shift()) {
           let result: R;
           try {
-            result = await fn(item);
+            const newer = new Promise<void>((resolve) => (arrived = resolve));
+            if (waiting.length > 0) arrived();
+            result = await fn(item, { newer });
           } catch (error) {
             closed = true;
             subscriber.error(error);
@@ -48,6 +60,7 @@ export function processBounded<T, R>(fn: (item: T) => Promise<R>, options: Proce
         next(item) {
           if (!busy) return void pump(item);
           waiting.push(item);
+          arrived();
           if (waiting.length > options.capacity) options.onDrop(waiting.shift()!);
         },
         error(error) {

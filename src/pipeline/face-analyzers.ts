@@ -4,6 +4,7 @@
  */
 import { isDiffusionMode } from '../anonymize/anonymize-mode.js';
 import type { Config } from '../config/config-schema.js';
+import type { Frame } from '../frame.js';
 import { chooseExecutionProvider } from '../models/execution-provider.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { OnnxModel } from '../models/onnx-session.js';
@@ -28,7 +29,9 @@ export type LoadedAnalyzers = FaceAnalyzers & {
 
 /**
  * @param options.workers run each model on its own worker thread (live: onnxruntime-node's inference
- *   blocks the calling thread, and the main thread must keep moving frames); default false
+ *   blocks the calling thread, and the main thread must keep moving frames), and run each model once
+ *   before returning, so a camera's first frame does not pay onnxruntime's first-call set-up (a first
+ *   720p detection took 48 ms, later ones 13–27: the first frame waits for it while frames arrive); default false
  */
 export async function loadFaceAnalyzers(store: ModelStore, config: Config, options: { readonly workers?: boolean } = {}): Promise<LoadedAnalyzers> {
   const detectorPath = (await store.ensure(DETECTOR_MODEL)).path;
@@ -49,6 +52,11 @@ export async function loadFaceAnalyzers(store: ModelStore, config: Config, optio
   // Mask mode draws the face oval; the diffusion modes align every face to their crop by it.
   const landmarker = config.mode === 'mask' || isDiffusionMode(config.mode) ? new FaceLandmarker(onnxModelRunner(await load(LANDMARK_MODEL))) : undefined;
   const embedder = config.track.reid ? new FaceEmbedder(onnxModelRunner(await load(FACE_EMBEDDER_MODEL))) : undefined;
+  if (options.workers) {
+    const frame = grey(256);
+    const face = { box: { x: 64, y: 64, width: 128, height: 128 }, score: 1, keypoints: [] };
+    await Promise.all([detector.detect(frame), landmarker?.landmarks(frame, face), embedder?.embed(frame, face)]);
+  }
   return {
     device,
     detect: (frame, hints) => detector.detect(frame, hints),
@@ -65,4 +73,9 @@ export async function loadFaceAnalyzers(store: ModelStore, config: Config, optio
       await Promise.all(sessions.map((s) => s.dispose()));
     },
   };
+}
+
+/** A mid-grey yuv420p square, for warm-up calls (its own source: no camera's detector state is touched). */
+function grey(size: number): Frame {
+  return { source: '(warm-up)', index: 0, pts: 0, timeBase: { num: 1, den: 1 }, width: size, height: size, format: 'yuv420p', data: Buffer.alloc((size * size * 3) / 2, 128) };
 }

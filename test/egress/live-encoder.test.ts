@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, Subject, tap, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/frame.js';
-import { NalType, nalType } from '../../src/egress/h264-access-unit.js';
+import { NalType, nalType, type H264AccessUnit } from '../../src/egress/h264-access-unit.js';
 import { liveEncodeArgs } from '../../src/egress/live-encode-args.js';
 import { encodeLive } from '../../src/egress/live-encoder.js';
 import { locateFfmpeg, type FfmpegBinary } from '../../src/ingest/ffmpeg-binary.js';
@@ -75,17 +75,37 @@ describe('encodeLive', () => {
 
   it('gives a repeat (the pixels just written) a slot only while one stays free for the next frame', async () => {
     // Frames larger than the pipe's own buffer (64 KB), so written pixels wait in the stream.
-    const [a, b] = frames(2, 640, 480);
+    const [first, a, b] = frames(3, 640, 480);
     const repeat = { ...a, pts: a.pts + 1800 };
     const dropped: number[] = [];
-    // Synchronous input: nothing is consumed in between, so the pipe holds a's pixels when the repeat comes.
-    const aus = await lastValueFrom(
-      from([a, repeat, b]).pipe(
+    const input = new Subject<Frame>();
+    const aus: H264AccessUnit[] = [];
+    const done = lastValueFrom(
+      input.pipe(
         encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 2, onDrop: (f) => dropped.push(f.pts) }),
+        tap((au) => aus.push(au)),
         toArray(),
       ),
     );
+    input.next(first);
+    while (aus.length === 0) await new Promise((r) => setTimeout(r, 10)); // up: the steady-state limit applies
+    // Synchronous input: nothing is consumed in between, so the pipe holds a's pixels when the repeat comes.
+    input.next(a);
+    input.next(repeat);
+    input.next(b);
+    input.complete();
+    await done;
     expect(dropped).toEqual([repeat.pts]);
-    expect(aus.map((u) => u.pts90k)).toEqual([a.pts, b.pts]);
+    expect(aus.map((u) => u.pts90k)).toEqual([first.pts, a.pts, b.pts]);
+  });
+
+  it('holds more frames while the encoder starts, so its start-up drops none', async () => {
+    const input = frames(10, 640, 480);
+    let dropped = 0;
+    const aus = await lastValueFrom(
+      from(input).pipe(encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 2, onDrop: () => dropped++ }), toArray()),
+    );
+    expect(dropped).toBe(0);
+    expect(aus).toHaveLength(10);
   });
 });

@@ -3,8 +3,8 @@ import { isCaptureDevice, liveDecodeArgs, liveInputArgs } from '../../src/ingest
 
 describe('liveInputArgs', () => {
   it.each([
-    ['rtsp://cam/1', 'tcp', ['-rtsp_transport', 'tcp']],
-    ['rtsps://cam/1', 'udp', ['-rtsp_transport', 'udp']],
+    ['rtsp://cam/1', 'tcp', ['-rtsp_transport', 'tcp', '-probesize', '32']],
+    ['rtsps://cam/1', 'udp', ['-rtsp_transport', 'udp', '-probesize', '32']],
     ['/dev/video0', 'tcp', ['-f', 'v4l2']],
     ['rtmp://host/app/key', 'tcp', ['-rw_timeout', '15000000']],
     ['srt://host:9000', 'tcp', ['-rw_timeout', '15000000']],
@@ -12,6 +12,10 @@ describe('liveInputArgs', () => {
     ['/tmp/clip.mp4', 'tcp', []],
   ] as const)('%s over %s', (source, transport, args) => {
     expect(liveInputArgs(source, transport)).toEqual(args);
+  });
+
+  it('probes RTSP in full when asked (streams without parameters in the SDP)', () => {
+    expect(liveInputArgs('rtsp://cam/1', 'tcp', 'full')).toEqual(['-rtsp_transport', 'tcp']);
   });
 
   it('knows capture devices', () => {
@@ -22,11 +26,11 @@ describe('liveInputArgs', () => {
 
 describe('liveDecodeArgs', () => {
   it('decodes the first video stream to raw yuv420p with showinfo timing, no frame delay', () => {
-    expect(liveDecodeArgs('rtsp://cam/1', 'tcp', true)).toEqual([
+    expect(liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true)).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
-      '-rtsp_transport', 'tcp', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
+      '-rtsp_transport', 'tcp', '-probesize', '32', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
       '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1',
     ]);
-    expect(liveDecodeArgs('/dev/video0', 'tcp', false)).toContain('-vsync');
+    expect(liveDecodeArgs('/dev/video0', 'tcp', 'quick', false)).toContain('-vsync');
   });
 });

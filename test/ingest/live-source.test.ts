@@ -43,6 +43,30 @@ afterEach(() => {
 });
 
 describe('liveSource (virtual time)', () => {
+  it('probes in full, at once and without counting a failure, when the quick probe finds no stream parameters', async () => {
+    vi.useFakeTimers();
+    const log: string[] = [];
+    const probes: Array<string | undefined> = [];
+    const noParameters = new FfmpegError('Reading rtsp://cam/x', 'check', {
+      argv: ['ffmpeg'],
+      code: 1,
+      signal: null,
+      stderrTail: ['[rtsp @ 0x55] [error] Could not find codec parameters for stream 0 (Video: h264, none): unspecified size'],
+      durationMs: 5,
+    });
+    const connect = (_: string, o: { probe?: string }) =>
+      new Observable<Frame>((s) => {
+        probes.push(o.probe);
+        if (o.probe !== 'full') s.error(noParameters);
+        else s.next(frame(0));
+      });
+    const got = lastValueFrom(liveSource('rtsp://cam/x', options({ connect, startAttempts: 1 }, log)).pipe(take(1)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await got).pts).toBe(0);
+    expect(probes).toEqual(['quick', 'full']);
+    expect(log).toEqual(['the stream does not announce its parameters; probing it in full (about a second of start-up delay)']);
+  });
+
   it('gives up with one line after startAttempts when the camera never answers, backing off in between', async () => {
     vi.useFakeTimers();
     const log: string[] = [];

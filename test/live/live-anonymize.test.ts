@@ -1,7 +1,8 @@
 /**
  * The live policy with synthetic 16×16 frames, fake models and fake timers (virtual time): faces are
  * anonymized from past detections; a late or failing detector, or a failing anonymizer, turns frames black
- * until it recovers; frames that arrive while the stage is busy are dropped and counted, never queued.
+ * until it recovers; a slow detection lets a few frames go ahead on the tracks' predictions; frames that
+ * arrive while the stage is still busy are dropped and counted, never queued.
  */
 import { Subject } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -21,6 +22,7 @@ const OPTIONS: LiveAnonymizeOptions = {
   tracker: {},
   timeline: { holdFrames: 12, backfillFrames: 0, maxInterpolateGap: 50, dilate: 0.2, dilatePerFrame: 0.02, maxExtraDilate: 0.3 },
   detectDeadlineMs: 200,
+  aheadFrames: 3,
   queueFrames: 1,
 };
 
@@ -133,7 +135,7 @@ describe('liveAnonymize', () => {
   it('drops frames that arrive while it is busy (bounded queue), keeping the freshest', async () => {
     // Each detection takes 100 ms of virtual time; frames arrive every 40 ms.
     const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), 100)));
-    const h = harness({ detect }, marker, { stride: 1, detectDeadlineMs: 1000 });
+    const h = harness({ detect }, marker, { stride: 1, detectDeadlineMs: 1000, aheadFrames: 0 });
     for (let i = 0; i < 25; i++) {
       h.input.next(frame(i));
       await vi.advanceTimersByTimeAsync(40);
@@ -145,5 +147,54 @@ describe('liveAnonymize', () => {
     expect(indices).toEqual([...indices].sort((a, b) => a - b));
     expect(indices.at(-1)).toBe(24);
     expect(h.out.some(isBlack)).toBe(false);
+  });
+
+  it('lets frames go ahead on predictions while a slow detection runs, then uses its result', async () => {
+    // The second detection (frame 2) takes 130 ms; frames arrive every 40 ms.
+    let calls = 0;
+    const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), ++calls === 2 ? 130 : 5)));
+    const h = harness({ detect });
+    for (let i = 0; i < 8; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    await vi.advanceTimersByTimeAsync(200);
+    expect(h.dropped()).toBe(0);
+    expect(h.out.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Frames 2–4 left while frame 2's detection ran (predicted from frame 0); 5 saw it; 6 detected again.
+    expect(h.out.map((f) => f.faces.map((x) => x.origin).join())).toEqual(['detected', 'extrapolated', 'extrapolated', 'extrapolated', 'extrapolated', 'extrapolated', 'detected', 'extrapolated']);
+    expect(detect.mock.calls.map(([f]) => f.index)).toEqual([0, 2, 6]);
+    expect(h.out.every((f) => f.data[0] === 0 && !isBlack(f))).toBe(true);
+    expect(h.events).toEqual([]);
+  });
+
+  it('goes ahead at most aheadFrames frames, then waits (dropping newer frames) rather than trust old tracks longer', async () => {
+    let calls = 0;
+    const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), ++calls === 2 ? 190 : 5)));
+    const h = harness({ detect }, marker, { aheadFrames: 1 });
+    for (let i = 0; i < 9; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    await vi.advanceTimersByTimeAsync(200);
+    // Frame 2 went ahead when 3 arrived; 3 waited for the detection (done at 270 ms) while 4, 5, 6 arrived.
+    expect(h.out.map((f) => f.index)).toEqual([0, 1, 2, 3, 6, 7, 8]);
+    expect(h.dropped()).toBe(2);
+    expect(h.out[3].faces[0].origin).toBe('extrapolated');
+    expect(h.events).toEqual([]);
+  });
+
+  it('never goes ahead before the first detection succeeded: no tracks yet could cover a face', async () => {
+    const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), 130)));
+    const h = harness({ detect });
+    for (let i = 0; i < 5; i++) {
+      h.input.next(frame(i));
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    await vi.advanceTimersByTimeAsync(300);
+    expect(h.out[0].index).toBe(0);
+    expect(h.out[0].faces.map((x) => x.origin)).toEqual(['detected']);
+    expect(h.out.every((f) => f.faces.length === 1 && f.data[0] === 0)).toBe(true);
+    expect(h.dropped()).toBeGreaterThan(0); // frames 1, 2 arrived while frame 0 waited
   });
 });

@@ -50,4 +50,29 @@ describe('processBounded', () => {
     await tick();
     expect((error as Error).message).toBe('boom');
   });
+
+  it("tells the running item when a newer one is waiting (or was already waiting when it started)", async () => {
+    const seen: Array<{ item: number; newer: Promise<void> }> = [];
+    const calls: Array<() => void> = [];
+    const fn = (item: number, behind: { newer: Promise<void> }) => {
+      seen.push({ item, newer: behind.newer });
+      return new Promise<number>((resolve) => calls.push(() => resolve(item)));
+    };
+    const state = (p: Promise<void>) => Promise.race([p.then(() => 'resolved'), tick().then(() => 'pending')]);
+    const input = new Subject<number>();
+    input.pipe(processBounded(fn, { capacity: 1, onDrop: () => {} })).subscribe();
+    input.next(1);
+    expect(await state(seen[0].newer)).toBe('pending');
+    input.next(2);
+    expect(await state(seen[0].newer)).toBe('resolved');
+    input.next(3); // 2 dropped, 3 waits
+    calls[0]();
+    await tick();
+    expect(seen[1].item).toBe(3);
+    expect(await state(seen[1].newer)).toBe('pending');
+    input.next(4);
+    calls[1]();
+    await tick();
+    expect(await state(seen[2].newer)).toBe('pending'); // 4 was the last one
+  });
 });

@@ -112,6 +112,8 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     await new Promise((r) => setTimeout(r, 1500));
     await camera.stop();
     await proxy.waitFor(/\[cam1\] down: /, 10_000);
+    // Away longer than live.gapFillSeconds (0.5 s here): a quick reconnect alone needs no fillers.
+    await new Promise((r) => setTimeout(r, 1000));
     camera = await startCamera(cameraPort, clip);
     const got = await playing;
     expect(proxy.stderr()).toMatch(/\[cam1\] down: .*; reconnecting in [\d.]+ s \(attempt 1\)/);
