@@ -131,7 +131,7 @@ export class FaceDetector {
     const candidates = await this.scanLevels(frame, scan, stream.cache);
     // A hint tile only confirms its own face: anything else it finds would be a new track seen at a
     // zoom the scan does not use, and hints from those would snowball.
-    for (const { tile, hint } of this.hintTiles(levels[0], frame, hints)) {
+    for (const { tile, hint } of this.hintTiles(levels[0], frame, hints.filter((h) => !scanSees(scan, h, this.options)))) {
       for (const c of await this.detectTile(frame, tile, stream.cache)) if (iou(c.box, hint) >= HINT_MIN_IOU) candidates.push(c);
     }
     return this.merge(candidates);
@@ -216,6 +216,26 @@ export class FaceDetector {
       };
     });
   }
+}
+
+/**
+ * True when a fine tile scanned in this call already looks at the hinted face the way its hint tile
+ * would: the face, grown by half its size each way (the slack a hint tile gives it to move), lies inside
+ * the tile, and at every size in that slack the face stays within the tile's band (at least the model's
+ * smallest face, at most the level's maxFace). Then the hint tile would be a second model call for it.
+ */
+function scanSees(scan: readonly TileLevel[], hint: Box, o: Pick<FaceDetectorOptions, 'spec' | 'faceRange'>): boolean {
+  const size = Math.max(hint.width, hint.height);
+  const slack = size / 2;
+  return scan.slice(1).some((level) =>
+    level.tiles.some(
+      (t) =>
+        (size / 1.5) * (o.spec.inputSize / t.width) >= o.faceRange[0] &&
+        size * 1.5 <= level.maxFace &&
+        hint.x - slack >= t.x && hint.y - slack >= t.y &&
+        hint.x + hint.width + slack <= t.x + t.width && hint.y + hint.height + slack <= t.y + t.height,
+    ),
+  );
 }
 
 function snap(value: number, step: number): number {

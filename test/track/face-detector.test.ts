@@ -141,6 +141,18 @@ describe('FaceDetector hints', () => {
   });
 });
 
+describe('FaceDetector hint tiles and the scan', () => {
+  it('gives a hinted face no tile of its own when a fine tile scanned in the same call already sees it', async () => {
+    const { frame, face } = await pastedFace('astronaut.png', 64, 1920, 1080, 1210, 630);
+    const hint = { x: face.x + 4, y: face.y - 3, width: face.width, height: face.height };
+    // scanPeriod 1: every fine tile is scanned on every call.
+    const all = counting(runner);
+    const found = await new FaceDetector(all).detect(frame, [hint]);
+    expect(all.calls).toBe(new FaceDetector(runner).modelCalls(1920, 1080));
+    expect(found.some((d) => iou(d.box, face) >= 0.4)).toBe(true);
+  });
+});
+
 describe('FaceDetector options', () => {
   it.each([
     [{ minScore: 0 }, /minScore/],
