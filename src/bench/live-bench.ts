@@ -66,11 +66,16 @@ async function main(): Promise<void> {
     cpu.start();
     const nodeCpu0 = cpuMs(proxy.pid!);
     const rss: number[] = [];
+    /** The proxy's own account of its memory (nullcam_memory_bytes), once a minute: which part grows. */
+    const memory: Array<Record<string, number>> = [];
     const t0 = performance.now();
     for (let s = 0; s < seconds; s++) {
       await sleep(1000);
       rss.push(rssMb(proxy.pid!));
-      if (s % 60 === 59) process.stderr.write(`bench:live: ${s + 1} s, RSS ${rss.at(-1)} MB\n`);
+      if (s % 60 === 59) {
+        memory.push(memoryMb(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()));
+        process.stderr.write(`bench:live: ${s + 1} s, RSS ${rss.at(-1)} MB\n`);
+      }
     }
     const elapsedS = (performance.now() - t0) / 1000;
     const nodeCpuMs = cpuMs(proxy.pid!) - nodeCpu0;
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
     direct.stop();
     proxied.stop();
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const result = summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds);
+    const result = { ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), memoryMbPerMinute: memory };
     writeFileSync(path.join(WORK_DIR, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(path.join(WORK_DIR, 'proxy.log'), proxyLog);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -149,6 +154,11 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     'RSS flat within 10%': (result.rssMb.max - result.rssMb.min) / result.rssMb.min <= GOALS.rssGrowth,
   };
   return result;
+}
+
+/** nullcam_memory_bytes by kind, in MB. */
+function memoryMb(metrics: string): Record<string, number> {
+  return Object.fromEntries([...metrics.matchAll(/^nullcam_memory_bytes\{kind="(\w+)"\} (\S+)$/gm)].map((m) => [m[1], Math.round(Number(m[2]) / 1e5) / 10]));
 }
 
 /** Plays `url` with ffmpeg, keeps only the counter strip, and records when each counter value arrived. */

@@ -21,7 +21,10 @@ export interface LiveEncodeOptions {
   readonly gopSeconds: number;
   readonly preset: string;
   readonly crf: number;
-  /** Frames allowed to wait in the encoder's stdin pipe; default 3 (at 720p 4 MB; the slack a briefly descheduled encoder needs). */
+  /**
+   * Frames allowed to wait in the encoder's stdin pipe; default 5 (at 720p 7 MB): the slack a briefly
+   * descheduled encoder needs (a 600 s 720p25 run on 2 cores still dropped 2 frames with 3).
+   */
   readonly maxPendingFrames?: number;
   readonly onDrop?: (frame: Frame) => void;
   /** Wall ms from a frame's write to its access unit coming out (the encoder's latency). */
@@ -33,7 +36,7 @@ export interface LiveEncodeOptions {
 
 /**
  * Frames an encoder's pipe may hold before its first access unit: ffmpeg and libx264 take a few hundred ms
- * to start (measured: 5–10 frames dropped at 720p25 with the steady-state limit of 3), once per start.
+ * to start (measured: 5–10 frames dropped at 720p25 with a steady-state limit of 3), once per start.
  */
 const STARTUP_PENDING_FRAMES = 12;
 
@@ -53,7 +56,7 @@ interface Instance {
  * @throws (as an Observable error) FfmpegError when the encoder fails
  */
 export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, H264AccessUnit> {
-  const maxPending = options.maxPendingFrames ?? 3;
+  const maxPending = options.maxPendingFrames ?? 5;
   return (frames) =>
     new Observable<H264AccessUnit>((subscriber) => {
       let current: Instance | null = null;
