@@ -7,7 +7,7 @@
  * Goals (issue 5): p95 added latency <= 150 ms, 0 dropped frames at 720p25 blur, RSS flat within 10%.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,8 +58,8 @@ async function main(): Promise<void> {
     await waitFor(() => proxyLog.includes('] up'), 60_000, () => `proxy did not come up:\n${proxyLog}`);
     process.stderr.write(`bench:live: camera ${cameraUrl} (720p${FPS}, ${values.mode}), proxy pid ${proxy.pid}, ${seconds} s\n`);
     await sleep(WARMUP_S * 1000);
-    const direct = playCounters(cameraUrl);
-    const proxied = playCounters(servedUrl);
+    const direct = playCounters(cameraUrl, path.join(WORK_DIR, 'client-direct.log'));
+    const proxied = playCounters(servedUrl, path.join(WORK_DIR, 'client-proxied.log'));
     // The clients' own start-up is not measured (see summarize); run that much longer.
     await sleep(CLIENT_WARMUP_S * 1000);
     const cpu = new ChildCpuSampler(500, proxy.pid!);
@@ -116,6 +116,15 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     }
   }
   latencies.sort((a, b) => a - b);
+  // Each path against the camera's own schedule (counter c leaves the camera at T0 + c frame intervals):
+  // when the added latency steps, this says which client or hop took the step.
+  const schedule = (arrivals: Arrivals) => {
+    const perMinute: number[][] = [];
+    for (const [counter, t] of arrivals.at) if (counter >= firstCounter && counter <= lastCounter) (perMinute[Math.floor(counter / (60 * FPS))] ??= []).push(t - (counter * 1000) / FPS);
+    return perMinute.filter(Boolean).map((w) => w.sort((a, b) => a - b)[w.length >> 1]);
+  };
+  const [directSchedule, proxiedSchedule] = [schedule(direct), schedule(proxied)];
+  const origin = directSchedule[0] ?? 0;
   const q = (x: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(x * latencies.length))] ?? NaN);
   const steady = rss.slice(Math.min(rss.length - 1, 10));
   const rssFirst = steady[0], rssLast = steady.at(-1)!;
@@ -129,6 +138,8 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     framesCompared: latencies.length,
     addedLatencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN) },
     addedLatencyP50MsPer10s: windows.filter(Boolean).map((w) => Math.round(w.sort((a, b) => a - b)[w.length >> 1])),
+    /** p50 arrival per minute on each path, ms after the camera's schedule, relative to the direct path's first minute. */
+    pathP50MsPerMinute: { direct: directSchedule.map((v) => Math.round(v - origin)), proxied: proxiedSchedule.map((v) => Math.round(v - origin)) },
     framesMissingAtClient: missing,
     framesUnreadableAtClient: proxied.unreadable,
     countersMisread: misread,
@@ -162,8 +173,11 @@ function memoryMb(metrics: string): Record<string, number> {
 }
 
 /** Plays `url` with ffmpeg, keeps only the counter strip, and records when each counter value arrived. */
-function playCounters(url: string): Arrivals {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-fps_mode', 'passthrough', '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
+function playCounters(url: string, log: string): Arrivals {
+  // Verbose, to a file: the decoder says there when it starts holding frames back (its reorder buffer).
+  const logFd = openSync(log, 'w');
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-v', 'level+verbose', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-fps_mode', 'passthrough', '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', logFd] });
+  closeSync(logFd); // the child has its own copy
   const size = counterWidth() * COUNTER_LAYOUT.block;
   const arrivals: Arrivals = { at: new Map<number, number>(), unreadable: 0, stop: () => child.kill('SIGTERM') };
   const at = arrivals.at;
