@@ -26,7 +26,7 @@ export function isCaptureDevice(source: string): boolean {
 }
 
 /** Input options for one live source (before its `-i`). */
-export function liveInputArgs(source: string, transport: LiveTransport, probe: LiveProbe = 'quick'): string[] {
+export function liveInputArgs(source: string, transport: LiveTransport, probe: LiveProbe): string[] {
   if (isCaptureDevice(source)) return ['-f', 'v4l2'];
   // rtsp has its own socket handling (rw_timeout does not apply); a silent camera is caught by the stall watchdog.
   if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport, ...(probe === 'quick' ? ['-probesize', '32'] : [])];

@@ -11,7 +11,7 @@ describe('liveInputArgs', () => {
     ['https://host/live.m3u8', 'tcp', ['-rw_timeout', '15000000']],
     ['/tmp/clip.mp4', 'tcp', []],
   ] as const)('%s over %s', (source, transport, args) => {
-    expect(liveInputArgs(source, transport)).toEqual(args);
+    expect(liveInputArgs(source, transport, 'quick')).toEqual(args);
   });
 
   it('probes RTSP in full when asked (streams without parameters in the SDP)', () => {
