@@ -175,8 +175,10 @@ function memoryMb(metrics: string): Record<string, number> {
 /** Plays `url` with ffmpeg, keeps only the counter strip, and records when each counter value arrived. */
 function playCounters(url: string, log: string): Arrivals {
   // Verbose, to a file: the decoder says there when it starts holding frames back (its reorder buffer).
+  // `-threads 1` after the input: a frame-threaded rawvideo encoder holds one or two frames, a different
+  // number per client and per run, which would be measured as the proxy's latency.
   const logFd = openSync(log, 'w');
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-v', 'level+verbose', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-fps_mode', 'passthrough', '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', logFd] });
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-v', 'level+verbose', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-fps_mode', 'passthrough', '-threads', '1', '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', logFd] });
   closeSync(logFd); // the child has its own copy
   const size = counterWidth() * COUNTER_LAYOUT.block;
   const arrivals: Arrivals = { at: new Map<number, number>(), unreadable: 0, stop: () => child.kill('SIGTERM') };

@@ -29,7 +29,7 @@ describe('liveDecodeArgs', () => {
     expect(liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true)).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
       '-rtsp_transport', 'tcp', '-probesize', '32', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
-      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-threads', '1', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1',
     ]);
     expect(liveDecodeArgs('/dev/video0', 'tcp', 'quick', false)).toContain('-vsync');
   });
