@@ -174,7 +174,7 @@ function memoryMb(metrics: string): Record<string, number> {
 
 /** Plays `url` with ffmpeg, keeps only the counter strip, and records when each counter value arrived. */
 function playCounters(url: string, log: string): Arrivals {
-  // Verbose, to a file: the decoder says there when it starts holding frames back (its reorder buffer).
+  // Verbose, to a file: what the client saw of the stream (decoder warnings, reconnects).
   // `-threads 1` after the input: a frame-threaded rawvideo encoder holds one or two frames, a different
   // number per client and per run, which would be measured as the proxy's latency.
   const logFd = openSync(log, 'w');

@@ -3,8 +3,8 @@
  * black frames follow the last one at the camera's frame interval, with pts advancing by the time that
  * passed, until real frames come back; clients stay connected and see a covered picture instead of a
  * frozen or broken stream. Where frames were dropped upstream (a stage behind, see DroppedFrames), the
- * last frame sent is repeated at each dropped frame's pts: timestamp gaps can make ffmpeg-based clients
- * (NVRs among them) hold one more frame for the rest of the session, while a repeat costs one cheap encode.
+ * last frame sent is repeated at each dropped frame's pts, so a recorder sees the camera's frame rate and
+ * count; a repeat costs one cheap encode.
  * Output pts never go back: a real frame stamped at or before the last filler shifts the camera's timeline
  * on (a reconnect's wall-clock anchor can sit behind fillers that continued a timeline running ahead).
  */

@@ -24,7 +24,7 @@ export class LiveMetrics {
   private readonly up = this.registry.gauge('nullcam_camera_up', '1 while the camera delivers frames.');
   private readonly clients = this.registry.gauge('nullcam_clients', 'RTSP clients playing the served stream.');
   private readonly loopDelay = this.registry.gauge('nullcam_event_loop_delay_seconds', 'Node event loop delay over the last 10 s (p50, p99, max): frames wait this long for the one thread that moves them.');
-  private readonly memory = this.registry.gauge('nullcam_memory_bytes', 'Process memory, sampled every 10 s: rss (resident, all of it), heap_used (JavaScript objects), external (native memory held by JavaScript objects, frame buffers among it), array_buffers (the part of external in ArrayBuffers and Buffers).');
+  private readonly memory = this.registry.gauge('nullcam_memory_bytes', 'Process memory, sampled every 10 s: rss (resident, all of it), heap_total (memory the JavaScript heap holds, used or not), heap_used (JavaScript objects), external (native memory held by JavaScript objects, frame buffers among it), array_buffers (the part of external in ArrayBuffers and Buffers).');
   private readonly loopHistogram = monitorEventLoopDelay({ resolution: 10 });
   private readonly loopTimer: NodeJS.Timeout;
   private readonly states = new Map<string, { up: boolean; why: string; covering: string | null }>();
@@ -43,7 +43,7 @@ export class LiveMetrics {
 
   private sampleMemory(): void {
     const m = process.memoryUsage();
-    for (const [kind, bytes] of [['rss', m.rss], ['heap_used', m.heapUsed], ['external', m.external], ['array_buffers', m.arrayBuffers]] as const) this.memory.set({ kind }, bytes);
+    for (const [kind, bytes] of [['rss', m.rss], ['heap_total', m.heapTotal], ['heap_used', m.heapUsed], ['external', m.external], ['array_buffers', m.arrayBuffers]] as const) this.memory.set({ kind }, bytes);
   }
 
   /** Stops sampling the event loop. */
