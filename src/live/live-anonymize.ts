@@ -6,6 +6,9 @@
  * newer frame is waiting, so a slow detector run (a busy CPU) delays what the tracks know by a few frames
  * (`aheadFrames`) instead of dropping frames. Fail closed: while the detector is late (past `detectDeadlineMs`) or
  * failing, or when any stage throws, frames leave entirely black; a raw frame never leaves.
+ * A frame that leaves while its own detection still runs leaves with a copy of its pixels: the detector
+ * samples tile after tile, and the embedder and landmarker come after it, so anonymizing (or covering)
+ * in place would hide the very faces they look for, and a tracked face missed often enough is lost.
  */
 import { map, type OperatorFunction } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
@@ -69,16 +72,19 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
      * waiting; then it leaves with the tracks' predictions, and so do up to `aheadFrames` frames after it
      * while the detection goes on (instead of blocking the stage and dropping frames).
      */
-    let running: { readonly settled: Promise<Outcome>; readonly deadline: number; ahead: number } | null = null;
+    let running: { readonly frame: Frame; readonly settled: Promise<Outcome>; readonly deadline: number; ahead: number } | null = null;
     /** False until a detection succeeded, and from a failure until the next one does: tracks alone may miss a face. */
     let healthy = false;
     let coverReason: CoverReason | null = null;
     let sinceDetect = Infinity;
 
+    /** The pixels a frame may leave with: its own, or a copy while its detection still reads them. */
+    const ownPixels = (frame: Frame): Frame => (running?.frame === frame ? { ...frame, data: Buffer.from(frame.data) } : frame);
+
     const cover = (frame: Frame, reason: CoverReason, error?: unknown): FaceFrame => {
       options.onCover?.(frame, reason, coverReason === null, error);
       coverReason = reason;
-      return coverInPlace(frame);
+      return coverInPlace(ownPixels(frame));
     };
 
     const startDetection = (frame: Frame): NonNullable<typeof running> => {
@@ -86,7 +92,7 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
         () => 'ok' as const,
         (error: unknown) => ({ error }),
       );
-      const detection = { settled, deadline: now() + options.detectDeadlineMs, ahead: 0 };
+      const detection = { frame, settled, deadline: now() + options.detectDeadlineMs, ahead: 0 };
       // Settling after its frames went ahead: a failure makes the next frame wait for a fresh detection.
       void settled.then((outcome) => {
         if (running === detection) running = null;
@@ -121,13 +127,13 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
       }
       const faces = timeline.facesAt(frame.index);
       timeline.prune(frame.index + 1);
-      const out: FaceFrame = { ...frame, faces };
+      const out: FaceFrame = { ...ownPixels(frame), faces };
       try {
         const t0 = now();
         if (faces.length > 0) await anonymizer.anonymizeInPlace(out);
         stage('anonymize', now() - t0);
       } catch (error) {
-        return cover(frame, 'anonymizer failed', error);
+        return cover(out, 'anonymizer failed', error);
       }
       if (coverReason !== null) {
         coverReason = null;

@@ -168,6 +168,29 @@ describe('liveAnonymize', () => {
     expect(h.events).toEqual([]);
   });
 
+  it('keeps a frame as it arrived for its own detection while the frame goes ahead or is covered', async () => {
+    // The detector, embedder and landmarker sample pixels after awaits (tile by tile): what they see of
+    // frame 2 must not be the blurred (here: marked) or blackened pixels of the frame that already left.
+    const seen: Array<[number, number]> = [];
+    let calls = 0;
+    const slowSample = (ms: number) => (f: Frame) => new Promise<Detection[]>((r) => setTimeout(() => (seen.push([f.index, f.data[0]]), r([face])), ms));
+    const detect = vi.fn((f: Frame) => slowSample(++calls === 2 ? 130 : calls === 3 ? 400 : 5)(f));
+    const h = harness({ detect });
+    const frames = Array.from({ length: 7 }, (_, i) => frame(i));
+    for (const f of frames) {
+      h.input.next(f);
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    await vi.advanceTimersByTimeAsync(500);
+    // Frame 2 went ahead (anonymized) while its detection ran; frame 6's detection passed its deadline (covered black).
+    expect(detect.mock.calls.map(([f]) => f.index)).toEqual([0, 2, 6]);
+    expect(isBlack(h.out[6])).toBe(true);
+    expect(h.out[2].data[0]).toBe(0);
+    expect(seen.filter(([i]) => i === 2 || i === 6)).toEqual([[2, 200], [6, 200]]);
+    // Only those two left with copies; a frame whose detection was done leaves with its own buffer.
+    expect(h.out.filter((f) => f.data !== frames[f.index].data).map((f) => f.index)).toEqual([2, 6]);
+  });
+
   it('goes ahead at most aheadFrames frames, then waits (dropping newer frames) rather than trust old tracks longer', async () => {
     let calls = 0;
     const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), ++calls === 2 ? 190 : 5)));
