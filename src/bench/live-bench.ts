@@ -147,6 +147,7 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     proxyDroppedByStage: Object.fromEntries([...metrics.matchAll(/^nullcam_frames_dropped_total\{camera="[^"]*",stage="([\w-]+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
     proxyCovered: metric('nullcam_frames_covered_total'),
     proxyRepeated: metric('nullcam_frames_repeated_total'),
+    proxyAhead: metric('nullcam_frames_ahead_total'),
     proxyReconnects: metric('nullcam_reconnects_total'),
     cpuPercentOfOneCore: { node: pct(cpu.nodeCpuMs), ffmpegDecode: pct(cpu.decodeCpuMs), ffmpegEncode: pct(cpu.encodeCpuMs), total: pct(cpu.nodeCpuMs + cpu.decodeCpuMs + cpu.encodeCpuMs) },
     proxyStageMsP50: Object.fromEntries(

@@ -31,7 +31,7 @@ export interface LivePolicy {
   readonly gopSeconds: number;
   readonly preset: string;
   readonly crf: number;
-  readonly anonymize: Omit<LiveAnonymizeOptions, 'onDrop' | 'onCover' | 'onRecover' | 'onStage' | 'now'>;
+  readonly anonymize: Omit<LiveAnonymizeOptions, 'onDrop' | 'onAhead' | 'onCover' | 'onRecover' | 'onStage' | 'now'>;
 }
 
 export interface CameraPipelineOptions {
@@ -106,6 +106,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
         m.drop('anonymize');
         droppedSinceSummary++;
       },
+      onAhead: () => m.ahead(),
       onCover(_frame, reason, first, error) {
         m.cover();
         if (!first) return;

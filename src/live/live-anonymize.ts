@@ -41,6 +41,8 @@ export interface LiveAnonymizeOptions {
   /** Monotonic ms clock, default performance.now. */
   readonly now?: () => number;
   readonly onDrop?: (frame: Frame) => void;
+  /** Every frame that left on the tracks' predictions while its own detection still ran. */
+  readonly onAhead?: (frame: Frame) => void;
   /** Every frame that left black, and why; `first` is true for the first frame of an outage (log that one). */
   readonly onCover?: (frame: Frame, reason: CoverReason, first: boolean, error?: unknown) => void;
   /** The first frame anonymized normally after frames were covered. */
@@ -120,8 +122,10 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
         const detection = running;
         const mayGoAhead = healthy && detection.ahead < options.aheadFrames;
         const outcome = await awaitDetection(detection, mayGoAhead ? behind.newer : undefined);
-        if (outcome === 'newer') detection.ahead++;
-        else if (outcome === 'late') return (healthy = false), cover(frame, 'detector late');
+        if (outcome === 'newer') {
+          detection.ahead++;
+          options.onAhead?.(frame);
+        } else if (outcome === 'late') return (healthy = false), cover(frame, 'detector late');
         else if (outcome !== 'ok') return (healthy = false), cover(frame, 'detector failed', outcome.error);
         else healthy = true;
       }

@@ -17,6 +17,7 @@ export class LiveMetrics {
   private readonly covered = this.registry.counter('nullcam_frames_covered_total', 'Frames sent fully black because faces could not be known (detector late or failed, stage error).');
   private readonly filled = this.registry.counter('nullcam_frames_filled_total', 'Black frames sent while the camera was away.');
   private readonly repeated = this.registry.counter('nullcam_frames_repeated_total', 'Frames sent again in the slot of a frame dropped upstream, so the output keeps the camera\'s frame rate.');
+  private readonly ahead = this.registry.counter('nullcam_frames_ahead_total', 'Frames sent anonymized from the tracks\' predictions while their own detection was still running (the detector is slower than the frame rate; see live.detectAheadFrames).');
   private readonly faces = this.registry.counter('nullcam_faces_total', 'Face regions anonymized.');
   private readonly tracks = this.registry.gauge('nullcam_tracks', 'Face tracks on the last frame.');
   private readonly latency = this.registry.summary('nullcam_stage_latency_seconds', 'Wall time per stage and frame: detect, embed, landmarks, anonymize; total (arrival to departure of the anonymize stage); encode (frame in to access unit out); lag (how far frames arrive behind the camera\'s pace).');
@@ -62,6 +63,7 @@ export class LiveMetrics {
     this.covered.inc(l, 0);
     this.filled.inc(l, 0);
     this.repeated.inc(l, 0);
+    this.ahead.inc(l, 0);
     this.faces.inc(l, 0);
     this.reconnects.inc(l, 0);
     this.up.set(l, 0);
@@ -77,6 +79,7 @@ export class LiveMetrics {
       cover: () => this.covered.inc(l),
       fill: () => this.filled.inc(l),
       repeat: (count) => this.repeated.inc(l, count),
+      ahead: () => this.ahead.inc(l),
       stage: (stage, ms) => this.latency.observe({ ...l, stage }, ms / 1000),
       state: (source, why) => {
         if (source === 'down') {
@@ -114,6 +117,7 @@ export interface CameraMetrics {
   cover(): void;
   fill(): void;
   repeat(count: number): void;
+  ahead(): void;
   stage(stage: string, ms: number): void;
   /** The source's state; `why` says why it is down. */
   state(source: LiveSourceState, why?: string): void;

@@ -153,12 +153,14 @@ describe('liveAnonymize', () => {
     // The second detection (frame 2) takes 130 ms; frames arrive every 40 ms.
     let calls = 0;
     const detect = vi.fn(() => new Promise<Detection[]>((r) => setTimeout(() => r([face]), ++calls === 2 ? 130 : 5)));
-    const h = harness({ detect });
+    const ahead: number[] = [];
+    const h = harness({ detect }, marker, { onAhead: (f) => ahead.push(f.index) });
     for (let i = 0; i < 8; i++) {
       h.input.next(frame(i));
       await vi.advanceTimersByTimeAsync(40);
     }
     await vi.advanceTimersByTimeAsync(200);
+    expect(ahead).toEqual([2, 3, 4]);
     expect(h.dropped()).toBe(0);
     expect(h.out.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     // Frames 2–4 left while frame 2's detection ran (predicted from frame 0); 5 saw it; 6 detected again.
