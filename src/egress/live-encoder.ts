@@ -2,7 +2,7 @@
  * The live sink's encoder: anonymized frames in, H.264 access units out, each carrying its frame's pts on
  * the 90 kHz clock. One ffmpeg (libx264, zerolatency, no B-frames, fixed keyframe interval), restarted when
  * the frame size changes (a camera reconfigured). Never blocks the pipeline: when the encoder's pipe
- * already holds `maxPendingFrames` (more until it is up), the frame is dropped and reported. Unsubscribing
+ * already holds `maxPendingFrames` (more until it has worked off its start), the frame is dropped and reported. Unsubscribing
  * stops ffmpeg.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
@@ -35,8 +35,11 @@ export interface LiveEncodeOptions {
 }
 
 /**
- * Frames an encoder's pipe may hold before its first access unit: ffmpeg and libx264 take a few hundred ms
- * to start (measured: 5–10 frames dropped at 720p25 with a steady-state limit of 3), once per start.
+ * Frames an encoder's pipe may hold until it has caught up with its start: ffmpeg and libx264 take a few
+ * hundred ms to start (measured: 5–10 frames dropped at 720p25 with a steady-state limit of 3), and a
+ * camera's first frames often come as a burst. The backlog is still there when the first access unit comes
+ * out (measured: 6 frames in 110 ms, the first unit after 120 ms, then one frame dropped with the steady-state
+ * limit in 2 of 3 proxy starts), so the steady-state limit applies only once it is worked off.
  */
 const STARTUP_PENDING_FRAMES = 12;
 
@@ -46,8 +49,8 @@ interface Instance {
   /** pts90k and write time (performance.now) of frames written and not yet out as access units, oldest first. */
   readonly pending: Array<{ readonly pts90k: number; readonly writtenAt: number }>;
   ending: boolean;
-  /** True once the encoder delivered its first access unit (it is up and keeping pace). */
-  running: boolean;
+  /** True once the encoder's output caught up with its input after the start (at most one frame pending). */
+  caughtUp: boolean;
 }
 
 /**
@@ -83,7 +86,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
         });
         const proc = spawnFfmpeg(options.binary.ffmpeg, argv, { stdin: 'pipe', killTimeoutMs: options.killTimeoutMs });
         options.onSpawn?.({ pid: proc.pid, argv: proc.argv });
-        const instance: Instance = { proc, size: `${frame.width}x${frame.height}`, pending: [], ending: false, running: false };
+        const instance: Instance = { proc, size: `${frame.width}x${frame.height}`, pending: [], ending: false, caughtUp: false };
         const reader = new FlvH264Reader();
         proc.stdout.on('data', (chunk: Buffer) => {
           if (closed || (instance !== current && !instance.ending)) return;
@@ -91,7 +94,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
             for (const au of reader.push(chunk)) {
               const frame = instance.pending.shift();
               if (!frame) continue;
-              instance.running = true;
+              if (instance.pending.length <= 1) instance.caughtUp = true;
               options.onEncoded?.(performance.now() - frame.writtenAt);
               subscriber.next({ nalus: au.nalus, keyframe: au.keyframe, pts90k: frame.pts90k });
             }
@@ -119,7 +122,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
           const stdin = current.proc.stdin!;
           // A repeat (the very pixels just written: a dropped frame's slot, see fill-gaps.ts) comes in a burst
           // with the frame after it; it only takes a slot while one stays free for that frame.
-          const slots = current.running ? maxPending : Math.max(maxPending, STARTUP_PENDING_FRAMES);
+          const slots = current.caughtUp ? maxPending : Math.max(maxPending, STARTUP_PENDING_FRAMES);
           const limit = frame.data === lastData ? slots - 1 : slots;
           if (stdin.writableLength >= limit * frame.data.length) {
             options.onDrop?.(frame);

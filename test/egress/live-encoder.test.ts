@@ -108,4 +108,27 @@ describe('encodeLive', () => {
     expect(dropped).toBe(0);
     expect(aus).toHaveLength(10);
   });
+
+  it('keeps the start-up allowance until the encoder has worked off its start-up backlog', async () => {
+    // A camera's first frames as a burst, then more frames the moment the first access unit is out.
+    const [burst, more] = [frames(8, 640, 480), frames(4, 640, 480).map((f, i) => ({ ...f, pts: 100_000 + i * 3600 }))];
+    let dropped = 0;
+    const input = new Subject<Frame>();
+    const aus: H264AccessUnit[] = [];
+    const done = lastValueFrom(
+      input.pipe(
+        encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 2, onDrop: () => dropped++ }),
+        tap((au) => {
+          aus.push(au);
+          if (aus.length === 1) more.forEach((f) => input.next(f));
+        }),
+        toArray(),
+      ),
+    );
+    burst.forEach((f) => input.next(f));
+    while (aus.length + dropped < 12) await new Promise((r) => setTimeout(r, 10));
+    input.complete();
+    await done;
+    expect(dropped).toBe(0);
+  });
 });
