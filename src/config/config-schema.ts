@@ -75,7 +75,7 @@ export const CONFIG_SCHEMA = {
     startAttempts: numberField(3, 'Attempts after which a camera that never delivered a frame is an error; only with a single camera (several cameras keep retrying).', 1, 1000, true),
     detectDeadlineMs: numberField(1000, 'A detection slower than this (ms) turns frames black until the detector answers again (fail closed).', 50, 60000, true),
     detectAheadFrames: numberField(3, 'Frames that may leave anonymized from tracking alone while a slow detection still runs, instead of dropping frames; a face that just entered can stay uncovered that many frames longer. 0 waits for every detection.', 0, 25, true),
-    queueFrames: numberField(2, 'Frames that may wait while one is anonymized (a burst from the camera, a pause for garbage collection); more arriving drop the oldest (bounded latency).', 0, 50, true),
+    queueFrames: numberField(2, 'Frames that may wait while one is anonymized (a burst from the camera reader); more arriving drop the oldest (bounded latency).', 0, 50, true),
     gapFillSeconds: numberField(1, 'After this many seconds without camera frames, black frames keep the output stream going.', 0.2, 60),
     gopSeconds: numberField(1, 'Keyframe interval of the served stream in seconds; a client joining starts at the next keyframe.', 0.2, 10),
     preset: stringField('ultrafast', 'libx264 preset of the live encoder; slower presets cost CPU and latency.'),

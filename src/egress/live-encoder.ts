@@ -2,8 +2,8 @@
  * The live sink's encoder: anonymized frames in, H.264 access units out, each carrying its frame's pts on
  * the 90 kHz clock. One ffmpeg (libx264, zerolatency, no B-frames, fixed keyframe interval), restarted when
  * the frame size changes (a camera reconfigured). Never blocks the pipeline: when the encoder's pipe
- * already holds `maxPendingFrames` (more until it has worked off its start), the frame is dropped and reported. Unsubscribing
- * stops ffmpeg.
+ * already holds `maxPendingFrames` (more until it has worked off its start), the frame is dropped and
+ * reported. Unsubscribing stops ffmpeg.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Frame, Rational } from '../frame.js';
