@@ -111,7 +111,8 @@ describe('encodeLive', () => {
 
   it('keeps the start-up allowance until the encoder has worked off its start-up backlog', async () => {
     // A camera's first frames as a burst, then more frames the moment the first access unit is out.
-    const [burst, more] = [frames(8, 640, 480), frames(4, 640, 480).map((f, i) => ({ ...f, pts: 100_000 + i * 3600 }))];
+    const burst = frames(8, 640, 480);
+    const more = frames(4, 640, 480).map((f, i) => ({ ...f, pts: 100_000 + i * 3600 }));
     let dropped = 0;
     const input = new Subject<Frame>();
     const aus: H264AccessUnit[] = [];

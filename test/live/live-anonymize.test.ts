@@ -175,8 +175,10 @@ describe('liveAnonymize', () => {
     // frame 2 must not be the blurred (here: marked) or blackened pixels of the frame that already left.
     const seen: Array<[number, number]> = [];
     let calls = 0;
-    const slowSample = (ms: number) => (f: Frame) => new Promise<Detection[]>((r) => setTimeout(() => (seen.push([f.index, f.data[0]]), r([face])), ms));
-    const detect = vi.fn((f: Frame) => slowSample(++calls === 2 ? 130 : calls === 3 ? 400 : 5)(f));
+    const detect = vi.fn((f: Frame) => {
+      const ms = ++calls === 2 ? 130 : calls === 3 ? 400 : 5;
+      return new Promise<Detection[]>((r) => setTimeout(() => (seen.push([f.index, f.data[0]]), r([face])), ms));
+    });
     const h = harness({ detect });
     const frames = Array.from({ length: 7 }, (_, i) => frame(i));
     for (const f of frames) {
