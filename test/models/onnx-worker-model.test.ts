@@ -77,6 +77,16 @@ describe.skipIf(!built)('OnnxWorkerModel (from dist/; skipped before `npm run bu
     }
   });
 
+  it('lets the runs in flight end before dispose stops the worker (terminated mid-inference, the process aborts)', async () => {
+    const model = await WorkerModel.create(path);
+    const feeds = { [model.inputNames[0]]: new ort.Tensor('float32', new Float32Array(256 * 256 * 3), [1, 256, 256, 3]) };
+    const runs = Array.from({ length: 12 }, () => model.run(feeds));
+    await new Promise((r) => setTimeout(r, 30)); // the worker is inside an inference now
+    await model.dispose();
+    for (const out of await Promise.all(runs)) expect(out[model.outputNames[0]].dims).toEqual([1, 384, 16]);
+    await expect(model.run(feeds)).rejects.toThrow(`ONNX model ${path} was used after dispose()`);
+  });
+
   it('says in one line when the model cannot be loaded, and refuses runs after dispose', async () => {
     await expect(WorkerModel.create('/nonexistent/model.onnx')).rejects.toThrow(/^Cannot load ONNX model \/nonexistent\/model\.onnx with providers \[cpu\]: /);
     const worker = await WorkerModel.create(path);
