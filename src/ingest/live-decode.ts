@@ -18,7 +18,7 @@ import { parseShowinfoLine } from './showinfo-parser.js';
 /** What the input dump says about the camera's video, reported once before the first frame. */
 export interface LiveStreamInfo {
   readonly codec: string;
-  /** Nominal frame rate (tbr), null when the dump gives none. */
+  /** Nominal frame rate (tbr), null when the dump gives none or only a stand-in (see plausibleFrameRate). */
   readonly frameRate: Rational | null;
 }
 
@@ -30,6 +30,16 @@ export interface LiveDecodeOptions {
   /** SIGTERM → SIGKILL grace period on unsubscribe, default 5000 ms. */
   readonly killTimeoutMs?: number;
   readonly onStreamInfo?: (info: LiveStreamInfo) => void;
+}
+
+/**
+ * Above this a "rate" in the dump is not the camera's: ffmpeg prints the stream's time base instead (90k for
+ * MPEG-TS) when it could not estimate one, as after a quick probe that joined a stream between keyframes.
+ */
+const MAX_FRAME_RATE = 240;
+
+export function plausibleFrameRate(rate: Rational | null): Rational | null {
+  return rate && rate.num / rate.den <= MAX_FRAME_RATE ? rate : null;
 }
 
 /** Stderr lines kept until the input dump is parsed (it is printed before the first frame). */
@@ -55,7 +65,7 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
         if (parsed?.kind === 'frame' && dump) {
           const video = mediaInfoFromFfmpegStderr(dump.join('\n'))?.video;
           dump = null;
-          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: video?.frameRate ?? null });
+          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: plausibleFrameRate(video?.frameRate ?? null) });
         }
         if (parsed) return timing.push(parsed);
         if (dump && dump.length < DUMP_LINES) dump.push(stripLogPrefix(line));

@@ -10,10 +10,11 @@ export type LiveTransport = 'tcp' | 'udp';
 export const LIVE_TRANSPORTS: readonly LiveTransport[] = ['tcp', 'udp'];
 
 /**
- * How much of an RTSP stream ffmpeg reads before it starts decoding. quick: a few bytes, enough when the
- * SDP carries the stream's parameters (H.264/H.265 sprop sets, as cameras send them); ffmpeg's default
- * probe instead buffers about a second of frames and then delivers them in one burst, stale, so a live
- * proxy must drop them. full: the default probe, for streams whose parameters come only in-band.
+ * How much of a live stream ffmpeg reads before it starts decoding. quick: a few bytes, enough when the
+ * stream's parameters come with its first keyframe or in the SDP (measured: RTSP, RTMP, SRT, HTTP and UDP
+ * MPEG-TS, HLS). ffmpeg's default probe instead buffers frames (about a second for RTSP, five for MPEG-TS
+ * and FLV) and then delivers them in one burst, stale, so a live proxy must drop them. full: the default
+ * probe, for streams whose parameters the quick probe does not find.
  */
 export type LiveProbe = 'quick' | 'full';
 
@@ -28,9 +29,10 @@ export function isCaptureDevice(source: string): boolean {
 /** Input options for one live source (before its `-i`). */
 export function liveInputArgs(source: string, transport: LiveTransport, probe: LiveProbe): string[] {
   if (isCaptureDevice(source)) return ['-f', 'v4l2'];
+  const quick = probe === 'quick' ? ['-probesize', '32'] : [];
   // rtsp has its own socket handling (rw_timeout does not apply); a silent camera is caught by the stall watchdog.
-  if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport, ...(probe === 'quick' ? ['-probesize', '32'] : [])];
-  return networkInputArgs(source);
+  if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport, ...quick];
+  return [...networkInputArgs(source), ...quick];
 }
 
 /**

@@ -120,9 +120,9 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
       retry({
         delay: (error: unknown) => {
           if (probe === 'quick' && error instanceof FfmpegError && error.stderrTail.some((line) => PROBE_TOO_SHORT.test(line))) {
-            // Not an outage: this camera sends its parameters only in-band. Probe in full from now on.
+            // Not an outage: the stream's parameters come later than its first bytes. Probe in full from now on.
             probe = 'full';
-            options.log('the stream does not announce its parameters; probing it in full (about a second of start-up delay)');
+            options.log('the stream\'s first bytes do not say its parameters; probing it in full (one to five seconds of start-up delay)');
             return timer(0);
           }
           failures++;

@@ -83,6 +83,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     },
     onStreamInfo(info) {
       if (info.frameRate) frameRate = info.frameRate;
+      else log(`the stream does not say its frame rate; assuming ${(frameRate.num / frameRate.den).toFixed(2).replace(/\.?0+$/, '')} fps for keyframes and gap filling`);
     },
     onLag(ms) {
       lagMs = ms;

@@ -6,16 +6,17 @@ describe('liveInputArgs', () => {
     ['rtsp://cam/1', 'tcp', ['-rtsp_transport', 'tcp', '-probesize', '32']],
     ['rtsps://cam/1', 'udp', ['-rtsp_transport', 'udp', '-probesize', '32']],
     ['/dev/video0', 'tcp', ['-f', 'v4l2']],
-    ['rtmp://host/app/key', 'tcp', ['-rw_timeout', '15000000']],
-    ['srt://host:9000', 'tcp', ['-rw_timeout', '15000000']],
-    ['https://host/live.m3u8', 'tcp', ['-rw_timeout', '15000000']],
-    ['/tmp/clip.mp4', 'tcp', []],
+    ['rtmp://host/app/key', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
+    ['srt://host:9000', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
+    ['https://host/live.m3u8', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
+    ['/tmp/clip.mp4', 'tcp', ['-probesize', '32']],
   ] as const)('%s over %s', (source, transport, args) => {
     expect(liveInputArgs(source, transport, 'quick')).toEqual(args);
   });
 
-  it('probes RTSP in full when asked (streams without parameters in the SDP)', () => {
+  it('probes in full when asked (streams whose parameters come later than their first bytes)', () => {
     expect(liveInputArgs('rtsp://cam/1', 'tcp', 'full')).toEqual(['-rtsp_transport', 'tcp']);
+    expect(liveInputArgs('srt://host:9000', 'tcp', 'full')).toEqual(['-rw_timeout', '15000000']);
   });
 
   it('knows capture devices', () => {

@@ -64,7 +64,7 @@ describe('liveSource (virtual time)', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect((await got).pts).toBe(0);
     expect(probes).toEqual(['quick', 'full']);
-    expect(log).toEqual(['the stream does not announce its parameters; probing it in full (about a second of start-up delay)']);
+    expect(log).toEqual(['the stream\'s first bytes do not say its parameters; probing it in full (one to five seconds of start-up delay)']);
   });
 
   it('gives up with one line after startAttempts when the camera never answers, backing off in between', async () => {

@@ -7,19 +7,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { framePlanes, type Frame } from '../../src/frame.js';
-import { decodeFrames } from '../../src/ingest/decode-frames.js';
-import { locateFfmpeg } from '../../src/ingest/ffmpeg-binary.js';
-import { openInput } from '../../src/ingest/open-input.js';
-import type { Detection } from '../../src/track/face.js';
 import { RtspServer } from '../../src/egress/rtsp-server.js';
-import { FaceDetector } from '../../src/track/face-detector.js';
-import { cosineSimilarity, FaceEmbedder, SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
+import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
-import { openReferenceModels } from '../track/face-fixtures.js';
-import { CLI, freePort, hasGstRtspServer, readRtsp, startCamera, startProxy, type Camera, type Proxy, type Received } from './live-fixtures.js';
+import { ReceivedIdentity } from './received-identity.js';
+import { CLI, freePort, hasGstRtspServer, readRtsp, startCamera, startProxy, type Camera, type Proxy } from './live-fixtures.js';
 import { spawnSync } from 'node:child_process';
 
 const W = 640, H = 480;
@@ -31,10 +24,7 @@ const QUICK = ['--set', 'live.stallSeconds=1.5', '--set', 'live.reconnectMinSeco
 
 describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients (skipped without python3-gi + gir1.2-gst-rtsp-server-1.0: run scripts/setup.sh)', () => {
   let clip: string, camera: Camera, cameraPort: number, proxy: Proxy, served: string, metricsPort: number;
-  let originals: Frame[];
-  /** Reference detections on original frames, computed when a received frame first matches one. */
-  const reference = new Map<number, Detection[]>();
-  let detector: FaceDetector, embedder: FaceEmbedder, closeModels: () => Promise<void>;
+  let identity: ReceivedIdentity;
 
   beforeAll(async () => {
     // interview.mp4 four times (32 s) with a keyframe every second, as a camera would send it.
@@ -46,48 +36,20 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     metricsPort = await freePort();
     served = `rtsp://127.0.0.1:${servePort}/cam1`;
     proxy = startProxy([camera.url, '--serve', served, '--metrics', `127.0.0.1:${metricsPort}`, ...QUICK]);
-    ({ detector, embedder, close: closeModels } = await openReferenceModels());
-    const binary = await locateFfmpeg();
-    originals = await lastValueFrom(decodeFrames(await openInput(media('interview.mp4'), { binary }), { binary }).pipe(toArray()));
+    identity = await ReceivedIdentity.open();
     await proxy.waitFor('[cam1] up');
   }, 120_000);
 
   afterAll(async () => {
     await proxy?.stop();
     await camera?.stop();
-    await closeModels?.();
+    await identity?.close();
     tmp.remove();
   });
 
-  /** Identity similarity of each sampled received face to the original face at the same place. */
-  async function identitySimilarities(received: Received, samples = 8): Promise<number[]> {
-    const sims: number[] = [];
-    const step = Math.max(1, Math.floor(received.frames.length / samples));
-    for (let i = step; i < received.frames.length; i += step) {
-      const frame: Frame = { source: 'client', index: i, pts: 0, timeBase: { num: 1, den: 25 }, width: W, height: H, format: 'yuv420p', data: received.frames[i] };
-      const j = closestOriginal(frame);
-      if (!reference.has(j)) reference.set(j, await detector.detect(originals[j]));
-      for (const d of reference.get(j)!) sims.push(cosineSimilarity(await embedder.embed(originals[j], d), await embedder.embed(frame, d)));
-    }
-    return sims;
-  }
-
-  /** The original frame that looks most like `frame` (luma, every 8th pixel): the camera loops the clip. */
-  function closestOriginal(frame: Frame): number {
-    const y = framePlanes(frame)[0].data;
-    let best = 0, bestErr = Infinity;
-    originals.forEach((o, j) => {
-      const oy = framePlanes(o)[0].data;
-      let err = 0;
-      for (let k = 0; k < oy.length; k += 8) err += (oy[k] - y[k]) ** 2;
-      if (err < bestErr) [best, bestErr] = [j, err];
-    });
-    return best;
-  }
-
   it('control: faces read straight from the camera match their identity (so the check below can fail)', async () => {
     const direct = await readRtsp(camera.url, 'tcp', 1.5, W, H);
-    const sims = await identitySimilarities(direct, 4);
+    const sims = await identity.similarities(direct, 4);
     expect(sims.length).toBeGreaterThanOrEqual(3);
     expect(Math.min(...sims)).toBeGreaterThan(SAME_PERSON_THRESHOLD);
   });
@@ -101,7 +63,7 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
       expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(50);
       const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
       expect(gaps[gaps.length >> 1]).toBeCloseTo(0.04, 3);
-      const sims = await identitySimilarities(got);
+      const sims = await identity.similarities(got);
       expect(sims.length).toBeGreaterThanOrEqual(6);
       expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
     }
@@ -140,7 +102,7 @@ describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients 
     try {
       const got = await receiving;
       expect(got.frames.length, got.stderr.slice(-500) + publisher.stderr()).toBeGreaterThanOrEqual(30);
-      const sims = await identitySimilarities(got, 4);
+      const sims = await identity.similarities(got, 4);
       expect(sims.length).toBeGreaterThanOrEqual(3);
       expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
     } finally {
