@@ -11,7 +11,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, lastReason } from './ffmpeg-error.js';
 import { liveDecode, type LiveDecodeOptions, type LiveStreamInfo } from './live-decode.js';
-import { PROBE_TOO_SHORT, type LiveProbe, type LiveTransport } from './live-input-args.js';
+import { isCaptureDevice, PROBE_TOO_SHORT, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { PTS_TIME_BASE, PtsContinuity } from './pts-continuity.js';
 import { redactUrl } from './redact-url.js';
 
@@ -129,7 +129,8 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
           const why = reasonOf(error, shown);
           options.onState?.('down', why);
           if (!everUp && options.startAttempts !== null && failures >= options.startAttempts) {
-            throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempts); check the URL, the credentials and that the camera is reachable.`, 1, { cause: error });
+            const what = isCaptureDevice(source) ? 'that the device exists (ls /dev/video*) and that this user may read it (group video)' : 'the URL, the credentials and that the camera is reachable';
+            throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempt${failures === 1 ? '' : 's'}); check ${what}.`, 1, { cause: error });
           }
           const ms = backoffDelay(failures, options.backoff);
           options.log(`${everUp ? 'down' : 'not reachable'}: ${why}; reconnecting in ${ms / 1000} s (attempt ${failures})`);

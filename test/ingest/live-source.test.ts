@@ -83,6 +83,14 @@ describe('liveSource (virtual time)', () => {
     expect(log.join('\n')).not.toContain('secret');
   });
 
+  it('says what to check for a webcam that cannot be opened', async () => {
+    vi.useFakeTimers();
+    const connect = () => new Observable<Frame>((s) => s.error(new Error('No such file or directory')));
+    const result = lastValueFrom(liveSource('/dev/video9', { ...options({ connect }, []), startAttempts: 1 })).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(((await result) as NullcamError).message).toMatch(/^Cannot read \/dev\/video9: .*\(1 attempt\); check that the device exists \(ls \/dev\/video\*\) and that this user may read it \(group video\)\.$/);
+  });
+
   it('restarts a stalled connection, keeps pts increasing and indices counting, and never gives up once it was up', async () => {
     vi.useFakeTimers();
     const log: string[] = [];
