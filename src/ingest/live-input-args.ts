@@ -32,7 +32,16 @@ export function liveInputArgs(source: string, transport: LiveTransport, probe: L
   const quick = probe === 'quick' ? ['-probesize', '32'] : [];
   // rtsp has its own socket handling (rw_timeout does not apply); a silent camera is caught by the stall watchdog.
   if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport, ...quick];
-  return [...networkInputArgs(source), ...quick];
+  return [...networkInputArgs(source), ...(isHls(source) ? ['-re'] : []), ...quick];
+}
+
+/**
+ * An HLS playlist: ffmpeg fetches each segment whole and decodes it at once, a second or more of frames in
+ * one burst that a live proxy would mostly drop. `-re` paces them at the frame rate instead (HLS runs
+ * segments behind live anyway).
+ */
+function isHls(source: string): boolean {
+  return /^https?:\/\/[^?#]*\.m3u8(?:[?#]|$)/i.test(source);
 }
 
 /**

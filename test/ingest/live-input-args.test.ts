@@ -8,7 +8,9 @@ describe('liveInputArgs', () => {
     ['/dev/video0', 'tcp', ['-f', 'v4l2']],
     ['rtmp://host/app/key', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
     ['srt://host:9000', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
-    ['https://host/live.m3u8', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
+    ['https://host/live.m3u8', 'tcp', ['-rw_timeout', '15000000', '-re', '-probesize', '32']],
+    ['http://host/hls/cam.M3U8?token=x', 'tcp', ['-rw_timeout', '15000000', '-re', '-probesize', '32']],
+    ['http://host/live.ts', 'tcp', ['-rw_timeout', '15000000', '-probesize', '32']],
     ['/tmp/clip.mp4', 'tcp', ['-probesize', '32']],
   ] as const)('%s over %s', (source, transport, args) => {
     expect(liveInputArgs(source, transport, 'quick')).toEqual(args);

@@ -1,11 +1,15 @@
 /**
  * `nullcam proxy` with cameras that are not RTSP: ffmpeg sends a clip with a face live over SRT, HTTP
- * (MPEG-TS), RTMP (FLV) and UDP (MPEG-TS, joined mid-stream), nullcam serves it over RTSP, ffmpeg plays
- * that. Checked: every face is covered, the frame rate is the camera's, and nullcam starts decoding at
- * once instead of after ffmpeg's default probe (five seconds of frames for these formats, which a live
- * proxy must then drop as stale). Needs no GStreamer; a protocol the ffmpeg build lacks is skipped.
+ * (MPEG-TS), RTMP (FLV), UDP (MPEG-TS, joined mid-stream) and as an HLS playlist; nullcam serves it over
+ * RTSP, ffmpeg plays that. Checked: every face is covered, the frame rate is the camera's, and frames are
+ * not dropped: nullcam starts decoding at once instead of after ffmpeg's default probe (five seconds of
+ * frames for these formats, which a live proxy must then drop as stale), and paces HLS segments. Needs no
+ * GStreamer; a protocol the ffmpeg build lacks is skipped.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
@@ -18,15 +22,50 @@ const tmp = tempDir('nullcam-sources-');
 const protocols = spawnSync('ffmpeg', ['-hide_banner', '-protocols'], { encoding: 'utf8' }).stdout ?? '';
 const has = (protocol: string) => new RegExp(`^\\s*${protocol}$`, 'm').test(protocols.split('Output:')[1] ?? '');
 
-/** How the sender is reached (the camera URL nullcam reads) and its output options after `-c copy`. */
+interface Sender {
+  /** The camera URL nullcam reads. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** ffmpeg sending `clip` live (`-re`, stream copy) with `output` options. */
+function send(clip: string, url: string, output: readonly string[]): Sender {
+  const child = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-nostdin', '-re', '-i', clip, '-c', 'copy', ...output], { stdio: 'ignore' });
+  return { url, stop: () => stopChild(child) };
+}
+
+/** A live HLS playlist of 1 s segments, served over HTTP once its first segment is written. */
+async function sendHls(clip: string): Promise<Sender> {
+  const dir = mkdtempSync(path.join(tmp.dir, 'hls-'));
+  const ffmpegSender = send(clip, '', ['-f', 'hls', '-hls_time', '1', '-hls_list_size', '4', '-hls_flags', 'delete_segments', path.join(dir, 'live.m3u8')]);
+  const server = createServer((req, res) => {
+    createReadStream(path.join(dir, path.basename(req.url ?? ''))).on('error', () => res.writeHead(404).end()).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  while (!existsSync(path.join(dir, 'live.m3u8'))) await new Promise((r) => setTimeout(r, 100));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.m3u8`,
+    stop: async () => {
+      await ffmpegSender.stop();
+      server.close();
+    },
+  };
+}
+
+/**
+ * Each source: the ffmpeg protocol it needs, and its sender. Listeners (SRT, HTTP, RTMP) start sending,
+ * from the clip's start, when nullcam connects; UDP is already running, so nullcam joins it mid-stream;
+ * HLS runs segments behind and arrives a segment at a time.
+ */
 const SOURCES = {
-  srt: (port: number) => ({ url: `srt://127.0.0.1:${port}`, output: ['-f', 'mpegts', `srt://127.0.0.1:${port}?mode=listener`] }),
-  http: (port: number) => ({ url: `http://127.0.0.1:${port}/live.ts`, output: ['-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`] }),
-  rtmp: (port: number) => ({ url: `rtmp://127.0.0.1:${port}/live/cam`, output: ['-f', 'flv', '-listen', '1', `rtmp://127.0.0.1:${port}/live/cam`] }),
-  udp: (port: number) => ({ url: `udp://127.0.0.1:${port}`, output: ['-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`] }),
+  srt: { needs: 'srt', start: async (clip: string, port: number) => send(clip, `srt://127.0.0.1:${port}`, ['-f', 'mpegts', `srt://127.0.0.1:${port}?mode=listener`]) },
+  http: { needs: 'http', start: async (clip: string, port: number) => send(clip, `http://127.0.0.1:${port}/live.ts`, ['-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`]) },
+  rtmp: { needs: 'rtmp', start: async (clip: string, port: number) => send(clip, `rtmp://127.0.0.1:${port}/live/cam`, ['-f', 'flv', '-listen', '1', `rtmp://127.0.0.1:${port}/live/cam`]) },
+  udp: { needs: 'udp', start: async (clip: string, port: number) => send(clip, `udp://127.0.0.1:${port}`, ['-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`]) },
+  hls: { needs: 'http', start: (clip: string) => sendHls(clip) },
 } as const;
 
-describe('nullcam proxy reading SRT, HTTP, RTMP and UDP cameras (ffmpeg as the sender)', () => {
+describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as the sender)', () => {
   let clip: string;
   let identity: ReceivedIdentity;
 
@@ -42,12 +81,9 @@ describe('nullcam proxy reading SRT, HTTP, RTMP and UDP cameras (ffmpeg as the s
     tmp.remove();
   });
 
-  it.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('%s: faces covered, camera frame rate, no start-up probe backlog', async (protocol) => {
-    if (!has(protocol)) return console.warn(`skipped: this ffmpeg cannot send ${protocol}`);
-    const source = SOURCES[protocol](await freePort());
-    // Listeners (SRT, HTTP, RTMP) start sending, from the clip's start, when nullcam connects; UDP is already
-    // running, so nullcam joins it mid-stream.
-    const sender: ChildProcess = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-nostdin', '-re', '-i', clip, '-c', 'copy', ...source.output], { stdio: 'ignore' });
+  it.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('%s: faces covered, camera frame rate, frames not dropped', async (protocol) => {
+    if (!has(SOURCES[protocol].needs)) return console.warn(`skipped: this ffmpeg cannot send ${SOURCES[protocol].needs}`);
+    const source = await SOURCES[protocol].start(clip, await freePort());
     const [servePort, metricsPort] = [await freePort(), await freePort()];
     const served = `rtsp://127.0.0.1:${servePort}/cam`;
     const proxy = startProxy([source.url, '--serve', served, '--metrics', `127.0.0.1:${metricsPort}`]);
@@ -60,14 +96,15 @@ describe('nullcam proxy reading SRT, HTTP, RTMP and UDP cameras (ffmpeg as the s
       const sims = await identity.similarities(got, 4);
       expect(sims.length).toBeGreaterThanOrEqual(3);
       expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
-      // ffmpeg's default probe would have held back ~125 frames and released them at once, all dropped.
+      // ffmpeg's default probe would have held back ~125 frames and released them at once, all dropped;
+      // HLS segments decoded unpaced arrive a second's worth at once, and half the frames were dropped.
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       const dropped = [...metrics.matchAll(/^nullcam_frames_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
       expect(dropped, metrics).toBeLessThan(25);
       expect(proxy.stderr()).not.toContain('probing it in full');
     } finally {
       await proxy.stop();
-      await stopChild(sender);
+      await source.stop();
     }
   }, 60_000);
 });
