@@ -100,7 +100,7 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
       // HLS segments decoded unpaced arrive a second's worth at once, and half the frames were dropped.
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       const dropped = [...metrics.matchAll(/^nullcam_frames_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-      expect(dropped, metrics).toBeLessThan(25);
+      expect(dropped, metrics).toBeLessThan(40); // a loaded machine may drop some; the probe backlog is ~125
       expect(proxy.stderr()).not.toContain('probing it in full');
     } finally {
       await proxy.stop();
