@@ -92,6 +92,7 @@ every face, and serves the result as H.264 over RTSP from nullcam's own server (
 ffmpeg, an NVR). Latency stays bounded: when anonymizing falls behind, frames are dropped (and counted),
 never queued. Fail closed: if the detector is late or a stage fails, frames go out black until it recovers;
 while the camera is away, black frames keep clients connected, and nullcam reconnects with back-off.
+Video only: a camera's audio is not carried (use \`nullcam watch\` on recordings to keep it).
 
 Options:
       --serve URL         rtsp://HOST:PORT/PATH to serve at (HOST 127.0.0.1 = this machine only, 0.0.0.0 =
