@@ -1,7 +1,10 @@
 /** `nullcam doctor`: which ffmpeg, which execution providers, which models and bundle — what a bug report needs. */
+import { execFile } from 'node:child_process';
 import os from 'node:os';
+import { promisify } from 'node:util';
 import { loadModelBundle } from '../diffuse/bundle/load-model-bundle.js';
 import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { liveInputSupport, type LiveInputSupport } from '../ingest/live-input-support.js';
 import { chooseExecutionProvider, type ProviderPreference } from '../models/execution-provider.js';
 import type { ModelStore } from '../models/model-store.js';
 import { availableBackends } from '../models/onnx-session.js';
@@ -9,7 +12,7 @@ import { availableBackends } from '../models/onnx-session.js';
 export interface DoctorReport {
   readonly node: string;
   readonly cpus: number;
-  readonly ffmpeg: { path: string; version: string; origin: string; ffprobe: string | null } | { error: string };
+  readonly ffmpeg: { path: string; version: string; origin: string; ffprobe: string | null; liveInputs: LiveInputSupport } | { error: string };
   readonly backends: ReadonlyArray<{ name: string; bundled: boolean }>;
   readonly executionProvider: { device: string; trials: ReadonlyArray<{ device: string; ok: boolean; reason: string }> } | { error: string };
   readonly modelDir: string;
@@ -30,7 +33,7 @@ export interface BundleReport {
 
 export async function doctorReport(store: ModelStore, ffmpegOverride: string | undefined, preference: ProviderPreference, probeModel: string, bundleDir?: string): Promise<DoctorReport> {
   const ffmpeg = await locateFfmpeg(ffmpegOverride ? { override: ffmpegOverride } : {}).then(
-    (b) => ({ path: b.ffmpeg, version: b.version, origin: b.origin, ffprobe: b.ffprobe }),
+    async (b) => ({ path: b.ffmpeg, version: b.version, origin: b.origin, ffprobe: b.ffprobe, liveInputs: await liveInputsOf(b.ffmpeg) }),
     (err: Error) => ({ error: err.message }),
   );
   const executionProvider = await store
@@ -43,6 +46,11 @@ export async function doctorReport(store: ModelStore, ffmpegOverride: string | u
   const models = (await store.list()).map((m) => ({ name: m.name, path: m.path, sha256: m.sha256, intact: m.intact }));
   const bundle = bundleDir === undefined ? undefined : await bundleReport(bundleDir, preference);
   return { node: process.version, cpus: os.cpus().length, ffmpeg, backends: availableBackends(), executionProvider, modelDir: store.cacheDir, models, ...(bundle ? { bundle } : {}) };
+}
+
+async function liveInputsOf(ffmpeg: string): Promise<LiveInputSupport> {
+  const list = async (what: string) => (await promisify(execFile)(ffmpeg, ['-hide_banner', what], { maxBuffer: 4 << 20 })).stdout;
+  return liveInputSupport(await list('-protocols'), await list('-demuxers'));
 }
 
 /** Loads the bundle (checksums included) on the preferred provider, as `anonymize` would, and closes it. */
@@ -66,6 +74,9 @@ export function formatDoctorReport(r: DoctorReport): string {
     const origin = { system: 'system, on PATH', npm: 'npm fallback @ffmpeg-installer/ffmpeg: old and slow, install Debian ffmpeg', override: 'from NULLCAM_FFMPEG' }[r.ffmpeg.origin] ?? r.ffmpeg.origin;
     lines.push(`ffmpeg      ${r.ffmpeg.path} (${r.ffmpeg.version}; ${origin})`);
     lines.push(`ffprobe     ${r.ffmpeg.ffprobe ?? 'none (input is probed by parsing ffmpeg -i)'}`);
+    const live = r.ffmpeg.liveInputs;
+    lines.push(`live in     ${live.supported.join(', ') || 'none'}`);
+    if (live.missing.length) lines.push(`            this ffmpeg cannot read ${live.missing.join(', ')} cameras; Debian's ffmpeg (apt install ffmpeg) reads them all`);
   }
   lines.push(`onnxruntime ${r.backends.map((b) => `${b.name}${b.bundled ? '' : ' (not bundled)'}`).join(', ')}`);
   if ('error' in r.executionProvider) lines.push(`provider    unknown: ${r.executionProvider.error}`);

@@ -12,7 +12,7 @@ Usage:
   nullcam reveal VIDEO -o OUTPUT --key-file KEY  restore the original faces (all, or one --track)
   nullcam keys export VIDEO --track N ...        a key that restores one person of one video only
   nullcam inspect VIDEO                          what recovery data a video has (no key needed)
-  nullcam doctor [--bundle DIR] [--ep NAME]      show which ffmpeg, execution providers and models are used
+  nullcam doctor [--bundle DIR] [--ep NAME]      which ffmpeg (and its live inputs), execution provider, models
                                                  (and load + verify a diffusion model bundle)
   nullcam models install                         convert and cache the face models now (else: on first use)
   nullcam models make-test-bundle DIR            write a tiny RANDOM-weight diffusion bundle (tests/CI only)

@@ -84,6 +84,7 @@ describe('help, config and doctor', () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.ffmpeg.path).toMatch(/ffmpeg/);
+    expect(report.ffmpeg.liveInputs.supported).toEqual(expect.arrayContaining(['rtsp', 'http', 'udp']));
     expect(report.executionProvider.device).toBe('cpu');
     expect(report.models.map((m: { name: string }) => m.name)).toContain('blazeface');
   });
