@@ -1,5 +1,7 @@
 /** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
 import type { Anonymizer } from '../anonymize/anonymizer.js';
+import type { PrivacyZone } from '../anonymize/privacy-zones.js';
+import { parseHexColour, type Rgb } from '../anonymize/solid-fill.js';
 import type { Config } from '../config/config-schema.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
@@ -50,6 +52,7 @@ export async function runAnonymize(req: AnonymizeRequest, env: NodeJS.ProcessEnv
         track: trackOptions(config),
         video: videoOptions(config),
         audio: config.encode.audio === 'copy',
+        zones: zoneOptions(config.anonymize.zones, config),
         ...(req.tracksJson ? { tracksJson: req.tracksJson } : {}),
         ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version(), onWritten: (file, bytes) => void (recoveryFile = { file, bytes }) } } : {}),
         timer,
@@ -132,6 +135,11 @@ export function trackOptions(config: Config): TrackFacesOptions {
       maxExtraDilate: t.maxExtraDilate,
     },
   };
+}
+
+/** The configured privacy zones and their fill colour. */
+export function zoneOptions(zones: readonly PrivacyZone[], config: Config): { zones: readonly PrivacyZone[]; colour: Rgb } {
+  return { zones, colour: parseHexColour(config.anonymize.colour)! };
 }
 
 export function videoOptions(config: Config): VideoEncodingOptions {

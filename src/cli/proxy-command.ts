@@ -24,7 +24,7 @@ import { ModelStore } from '../models/model-store.js';
 import { classicFromConfig } from '../pipeline/anonymizer-from-config.js';
 import { loadFaceAnalyzers } from '../pipeline/face-analyzers.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
-import { trackOptions } from './anonymize-command.js';
+import { trackOptions, zoneOptions } from './anonymize-command.js';
 import type { ProxyRequest } from './proxy-args.js';
 
 /** @returns the exit code once stopped (SIGINT/SIGTERM: 0); throws NullcamError for anything the user can fix */
@@ -101,6 +101,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         binary,
         analyzers: analyzersFor(analyzers, mode),
         anonymizer: classicFromConfig(config, mode),
+        zones: zoneOptions(camera.zones ?? config.anonymize.zones, config),
         policy,
         metrics: cameraMetrics,
         log: tag,
@@ -131,7 +132,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
 function resolveCameras(req: ProxyRequest, config: Config): readonly LiveCamera[] {
   if (req.url !== undefined) {
     const name = req.serve ? (/\/([^/?#]+)\/?(?:[?#].*)?$/.exec(req.serve)?.[1] ?? 'cam1') : 'cam1';
-    return [{ name, url: req.url, serve: req.serve ?? null, publish: req.publish ?? null, mode: null, transport: null }];
+    return [{ name, url: req.url, serve: req.serve ?? null, publish: req.publish ?? null, mode: null, transport: null, zones: null }];
   }
   if (config.live.cameras.length === 0) {
     throw new NullcamError(`No cameras: ${req.configFile} has no live.cameras; add [{"url": …, "serve": "rtsp://127.0.0.1:8554/cam1"}] or pass a URL.`, 2);

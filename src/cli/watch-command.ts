@@ -8,7 +8,7 @@ import { openInput } from '../ingest/open-input.js';
 import { anonymizeFile } from '../pipeline/anonymize-file.js';
 import { watchSegments, type WatchEvent } from '../watch/watch-segments.js';
 import { WatchState } from '../watch/watch-state.js';
-import { loadAnonymizer, locateConfiguredFfmpeg, trackOptions, videoOptions } from './anonymize-command.js';
+import { loadAnonymizer, locateConfiguredFfmpeg, trackOptions, videoOptions, zoneOptions } from './anonymize-command.js';
 import { checkKeySource, masterKeyForWriting } from './key-source.js';
 import { version } from './version.js';
 import type { WatchRequest } from './watch-args.js';
@@ -56,6 +56,7 @@ export async function runWatch(req: WatchRequest, env: NodeJS.ProcessEnv): Promi
                 track: trackOptions(config),
                 video: videoOptions(config),
                 audio: config.encode.audio === 'copy',
+                zones: zoneOptions(config.anonymize.zones, config),
                 ...(recoveryKey ? { recovery: { ...recoveryKey, createdBy: version() } } : {}),
               }),
             ),

@@ -2,6 +2,7 @@
  * Typed config fields: each has a default, a one-sentence description (shown by --help and in
  * config/default.jsonc) and a strict parser that names the key and what it expected.
  */
+import { parseZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
 import { invalidParameterError } from '../errors.js';
 
 export interface Field<T> {
@@ -66,4 +67,8 @@ export function stringListField(doc: string): Field<readonly string[]> {
     if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return Object.freeze([...v]);
     throw invalidParameterError(key, 'an array of strings', v);
   });
+}
+
+export function zoneListField(doc: string): Field<readonly PrivacyZone[]> {
+  return field<readonly PrivacyZone[]>([], doc, parseZones);
 }

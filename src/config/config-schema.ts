@@ -11,6 +11,7 @@ import {
   numberField,
   stringField,
   stringListField,
+  zoneListField,
   type Field,
 } from './config-field.js';
 import { LIVE_TRANSPORTS } from '../ingest/live-input-args.js';
@@ -24,6 +25,7 @@ export const CONFIG_SCHEMA = {
     pixelBlocks: numberField(8, 'Pixelation blocks across the face box; more blocks keep more detail and risk recognition.', 2, 32, true),
     colour: stringField('#000000', 'Fill colour for solid mode and for mask mode with maskFill solid, as #rrggbb.', /^#[0-9a-fA-F]{6}$/),
     maskFill: enumField(['blur', 'solid'] as const, 'blur', 'What fills the face oval in mask mode (hair and background stay).'),
+    zones: zoneListField('Privacy zones: rectangles filled with colour on every frame, faces or not, in every mode (a window, a screen), as [x, y, width, height] fractions of the frame (0–1), e.g. [[0, 0, 0.25, 0.2]]; on the command line --set anonymize.zones=0,0,0.25,0.2;0.5,0.5,0.1,0.1. nullcam reveal restores the faces (the part of a face inside a zone too), never the rest of a zone.'),
   },
   detect: {
     minScore: numberField(0.3, 'Detector score above which a face is covered; low on purpose, since a missed face is worse than an extra blur.', 0.05, 0.99),
@@ -64,7 +66,7 @@ export const CONFIG_SCHEMA = {
     extraArgs: stringListField('Extra ffmpeg output arguments, inserted before the output path (escape hatch).'),
   },
   live: {
-    cameras: liveCameraListField('Cameras `nullcam proxy --config FILE` serves: [{"name": "door", "url": "rtsp://user:pass@cam/stream", "serve": "rtsp://127.0.0.1:8554/door", "publish": null, "mode": null, "transport": null}]; mode and transport default to the settings here.'),
+    cameras: liveCameraListField('Cameras `nullcam proxy --config FILE` serves: [{"name": "door", "url": "rtsp://user:pass@cam/stream", "serve": "rtsp://127.0.0.1:8554/door", "publish": null, "mode": null, "transport": null, "zones": null}]; mode, transport and zones (anonymize.zones) default to the settings here.'),
     transport: enumField(LIVE_TRANSPORTS, 'tcp', 'How RTSP cameras are read: tcp (interleaved, robust through NAT and firewalls) or udp (lower overhead, loses packets on busy links).'),
     connectSeconds: numberField(10, 'Seconds a (re)connection may take to deliver its first frame before it counts as failed.', 1, 300),
     stallSeconds: numberField(5, 'Seconds without a frame after which a camera connection is restarted.', 0.5, 300),

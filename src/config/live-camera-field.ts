@@ -3,6 +3,7 @@
  * the anonymized stream goes. Validated strictly like every other field (unknown keys are errors).
  */
 import { CLASSIC_MODES, type ClassicMode } from '../anonymize/anonymize-mode.js';
+import { parseZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
 import { invalidParameterError, NullcamError } from '../errors.js';
 import { LIVE_TRANSPORTS, type LiveTransport } from '../ingest/live-input-args.js';
 import type { Field } from './config-field.js';
@@ -20,9 +21,11 @@ export interface LiveCamera {
   readonly mode: ClassicMode | null;
   /** RTSP transport for reading the camera; null: `live.transport`. */
   readonly transport: LiveTransport | null;
+  /** This camera's privacy zones; null: `anonymize.zones`. */
+  readonly zones: readonly PrivacyZone[] | null;
 }
 
-const KEYS = ['name', 'url', 'serve', 'publish', 'mode', 'transport'];
+const KEYS = ['name', 'url', 'serve', 'publish', 'mode', 'transport', 'zones'];
 const RTSP_URL = /^rtsps?:\/\/[^/\s]+(\/\S*)?$/i;
 
 export function liveCameraListField(doc: string): Field<readonly LiveCamera[]> {
@@ -61,7 +64,8 @@ function parseCamera(entry: unknown, key: string, index: number): LiveCamera {
   if (serve === null && publish === null) throw new NullcamError(`${key} has neither "serve" nor "publish"; say where the anonymized stream goes.`, 2);
   const mode = e.mode === undefined || e.mode === null ? null : oneOf(CLASSIC_MODES, e.mode, `${key}.mode`);
   const transport = e.transport === undefined || e.transport === null ? null : oneOf(LIVE_TRANSPORTS, e.transport, `${key}.transport`);
-  return Object.freeze({ name: text('name') ?? `cam${index + 1}`, url, serve, publish, mode, transport });
+  const zones = e.zones === undefined || e.zones === null ? null : parseZones(e.zones, `${key}.zones`);
+  return Object.freeze({ name: text('name') ?? `cam${index + 1}`, url, serve, publish, mode, transport, zones });
 }
 
 function oneOf<T extends string>(values: readonly T[], v: unknown, key: string): T {

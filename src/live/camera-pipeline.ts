@@ -5,6 +5,8 @@
  */
 import { Observable, retry, tap, timer, type Subscription } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
+import { coverZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
+import type { Rgb } from '../anonymize/solid-fill.js';
 import type { H264AccessUnit, H264Sink } from '../egress/h264-access-unit.js';
 import { encodeLive } from '../egress/live-encoder.js';
 import type { Rational } from '../frame.js';
@@ -42,6 +44,8 @@ export interface CameraPipelineOptions {
   readonly binary: FfmpegBinary;
   readonly analyzers: FaceAnalyzers;
   readonly anonymizer: Anonymizer;
+  /** Privacy zones filled on every frame after anonymizing, and their colour. */
+  readonly zones: { readonly zones: readonly PrivacyZone[]; readonly colour: Rgb };
   readonly policy: LivePolicy;
   readonly metrics: CameraMetrics;
   readonly log: (line: string) => void;
@@ -120,6 +124,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
       },
       onStage: (stage, ms) => m.stage(stage, ms),
     }),
+    coverZones(o.zones.zones, o.zones.colour),
     tap((frame) => {
       m.faces(frame.faces.length, new Set(frame.faces.map((f) => f.trackId)).size);
     }),

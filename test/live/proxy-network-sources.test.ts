@@ -7,7 +7,7 @@
  * GStreamer; a protocol the ffmpeg build lacks is skipped.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -102,6 +102,34 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
       const dropped = [...metrics.matchAll(/^nullcam_frames_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
       expect(dropped, metrics).toBeLessThan(40); // a loaded machine may drop some; the probe backlog is ~125
       expect(proxy.stderr()).not.toContain('probing it in full');
+    } finally {
+      await proxy.stop();
+      await source.stop();
+    }
+  }, 60_000);
+
+  it("covers a camera's privacy zone (live.cameras[].zones) on every frame", async () => {
+    if (!has('http')) return console.warn('skipped: this ffmpeg cannot send http');
+    const source = await SOURCES.http.start(clip, await freePort());
+    const served = `rtsp://127.0.0.1:${await freePort()}/cam`;
+    const config = path.join(tmp.dir, 'zones.json');
+    // The left half of the picture.
+    writeFileSync(config, JSON.stringify({ live: { cameras: [{ name: 'cam', url: source.url, serve: served, zones: [[0, 0, 0.5, 1]] }] } }));
+    const proxy = startProxy(['--config', config]);
+    try {
+      await proxy.waitFor('[cam] up', 20_000);
+      const got = await readRtsp(served, 'tcp', 2, W, H);
+      expect(got.frames.length, proxy.stderr()).toBeGreaterThanOrEqual(25);
+      for (const frame of got.frames) {
+        let zoneMax = 0, restSum = 0;
+        for (let y = 0; y < H; y++) {
+          // 8 px away from the zone's edge, where codec blocks smear across it.
+          for (let x = 0; x < W / 2 - 8; x++) zoneMax = Math.max(zoneMax, frame[y * W + x]);
+          for (let x = W / 2 + 8; x < W; x++) restSum += frame[y * W + x];
+        }
+        expect(zoneMax).toBeLessThan(24); // black is 16 in limited range
+        expect(restSum / (H * (W / 2 - 8))).toBeGreaterThan(40); // the camera's picture
+      }
     } finally {
       await proxy.stop();
       await source.stop();
