@@ -12,6 +12,12 @@ import { fillInPlace, type Rgb } from './solid-fill.js';
 /** A rectangle as fractions of the frame's width and height (0–1). */
 export type PrivacyZone = readonly [x: number, y: number, width: number, height: number];
 
+/** The zones of a pipeline and what fills them. */
+export interface ZoneFill {
+  readonly zones: readonly PrivacyZone[];
+  readonly colour: Rgb;
+}
+
 const EXPECTED = 'a list of [x, y, width, height] fractions of the frame (0–1), e.g. [[0, 0, 0.25, 0.2]] or "0,0,0.25,0.2;0.5,0.5,0.1,0.1"';
 
 /**
@@ -32,7 +38,7 @@ export function parseZones(value: unknown, key: string): readonly PrivacyZone[] 
 }
 
 /** Fills every zone of every frame with `colour`, in place (the frames are the pipeline's own). */
-export function coverZones<F extends Frame>(zones: readonly PrivacyZone[], colour: Rgb): OperatorFunction<F, F> {
+export function coverZones<F extends Frame>({ zones, colour }: ZoneFill): OperatorFunction<F, F> {
   return map((frame) => {
     for (const [x, y, width, height] of zones) {
       // Rounded outward by rectMask: a zone never leaves a sliver of its edge uncovered.

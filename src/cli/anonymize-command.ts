@@ -1,7 +1,7 @@
 /** `nullcam anonymize`: builds the components from config and runs the file pipeline with progress. */
 import type { Anonymizer } from '../anonymize/anonymizer.js';
-import type { PrivacyZone } from '../anonymize/privacy-zones.js';
-import { parseHexColour, type Rgb } from '../anonymize/solid-fill.js';
+import type { PrivacyZone, ZoneFill } from '../anonymize/privacy-zones.js';
+import { parseHexColour } from '../anonymize/solid-fill.js';
 import type { Config } from '../config/config-schema.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
@@ -138,7 +138,7 @@ export function trackOptions(config: Config): TrackFacesOptions {
 }
 
 /** The configured privacy zones and their fill colour. */
-export function zoneOptions(zones: readonly PrivacyZone[], config: Config): { zones: readonly PrivacyZone[]; colour: Rgb } {
+export function zoneOptions(zones: readonly PrivacyZone[], config: Config): ZoneFill {
   return { zones, colour: parseHexColour(config.anonymize.colour)! };
 }
 

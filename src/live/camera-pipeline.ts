@@ -5,8 +5,7 @@
  */
 import { Observable, retry, tap, timer, type Subscription } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
-import { coverZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
-import type { Rgb } from '../anonymize/solid-fill.js';
+import { coverZones, type ZoneFill } from '../anonymize/privacy-zones.js';
 import type { H264AccessUnit, H264Sink } from '../egress/h264-access-unit.js';
 import { encodeLive } from '../egress/live-encoder.js';
 import type { Rational } from '../frame.js';
@@ -45,7 +44,7 @@ export interface CameraPipelineOptions {
   readonly analyzers: FaceAnalyzers;
   readonly anonymizer: Anonymizer;
   /** Privacy zones filled on every frame after anonymizing, and their colour. */
-  readonly zones: { readonly zones: readonly PrivacyZone[]; readonly colour: Rgb };
+  readonly zones: ZoneFill;
   readonly policy: LivePolicy;
   readonly metrics: CameraMetrics;
   readonly log: (line: string) => void;
@@ -124,7 +123,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
       },
       onStage: (stage, ms) => m.stage(stage, ms),
     }),
-    coverZones(o.zones.zones, o.zones.colour),
+    coverZones(o.zones),
     tap((frame) => {
       m.faces(frame.faces.length, new Set(frame.faces.map((f) => f.trackId)).size);
     }),

@@ -6,8 +6,7 @@ import { unlink } from 'node:fs/promises';
 import { concatMap, defer, finalize, from, identity, Observable, switchMap, tap, type OperatorFunction } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { anonymizeFaces } from '../anonymize/anonymize-faces.js';
-import { coverZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
-import type { Rgb } from '../anonymize/solid-fill.js';
+import { coverZones, type ZoneFill } from '../anonymize/privacy-zones.js';
 import type { EncodeSummary } from '../egress/encoder.js';
 import { carryOver, encodeTo } from '../egress/encoder.js';
 import type { VideoEncodingOptions } from '../egress/encode-options.js';
@@ -39,7 +38,7 @@ export interface AnonymizeFileOptions {
   readonly tracksJson?: string;
   readonly timer?: StageTimer;
   /** Privacy zones filled on every frame after the faces are anonymized (none by default). */
-  readonly zones?: { readonly zones: readonly PrivacyZone[]; readonly colour: Rgb };
+  readonly zones?: ZoneFill;
   /** Called for every frame after it is anonymized (progress, counters). */
   readonly onFrame?: (frame: FaceFrame) => void;
   readonly onDecoderWarning?: (message: string, count: number) => void;
@@ -102,7 +101,7 @@ function anonymizeWith(o: AnonymizeFileOptions, recovery: { writer: RecoveryWrit
       recovery
         ? (frames) => frames.pipe(recovery.capture, anonymizeFaces(o.anonymizer, o.timer), sealOriginals(recovery.writer, o.anonymizer, o.timer))
         : anonymizeFaces(o.anonymizer, o.timer),
-      o.zones?.zones.length ? coverZones(o.zones.zones, o.zones.colour) : identity,
+      o.zones ? coverZones(o.zones) : identity,
       tap((frame) => o.onFrame?.(frame)),
       concatMap(async (frame) => {
         await tracks?.write(frame, o.anonymizer.faceNotes?.(frame));

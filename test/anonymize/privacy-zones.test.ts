@@ -24,7 +24,7 @@ describe('privacy zones', () => {
   it('fill each zone on every plane, rounded outward, and leave every other pixel alone', async () => {
     const frame = grayFrame(64, 48);
     // x 10.24–26.24, y 4.8–14.4 in pixels: columns 10–26 and rows 4–14 are covered.
-    const out = await lastValueFrom(of(frame).pipe(coverZones([[0.16, 0.1, 0.25, 0.2]], { r: 0, g: 0, b: 0 })));
+    const out = await lastValueFrom(of(frame).pipe(coverZones({ zones: [[0.16, 0.1, 0.25, 0.2]], colour: { r: 0, g: 0, b: 0 } })));
     const [y, u] = framePlanes(out);
     for (let row = 0; row < 48; row++) {
       for (let col = 0; col < 64; col++) {
