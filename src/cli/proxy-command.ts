@@ -9,7 +9,7 @@ import type { ClassicMode } from '../anonymize/classic-anonymizer.js';
 import type { Config } from '../config/config-schema.js';
 import type { LiveCamera } from '../config/live-camera-field.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
-import type { H264Sink } from '../egress/h264-access-unit.js';
+import type { LiveSink } from '../egress/live-sink.js';
 import { RtspServer } from '../egress/rtsp-server.js';
 import { NullcamError } from '../errors.js';
 import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
@@ -66,7 +66,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
     for (const camera of cameras) {
       const tag = (line: string) => log(`[${camera.name}] ${line}`);
       const mode = (camera.mode ?? config.mode) as ClassicMode;
-      const sinks: H264Sink[] = [];
+      const sinks: LiveSink[] = [];
       const target = targets.get(camera.name) ?? null;
       const server = target ? servers.get(endpointKey(target)) : undefined;
       if (target && server) {
@@ -91,13 +91,14 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         cameraMetrics.state('down', 'no output could be opened');
         continue;
       }
-      const mounts = sinks.filter((s): s is H264Sink & { clients: number } => 'clients' in s);
+      const mounts = sinks.filter((s): s is LiveSink & { clients: number } => 'clients' in s);
       const clientsPoll = setInterval(() => cameraMetrics.clients(mounts.reduce((n, s) => n + s.clients, 0)), 1000);
       closers.push(async () => clearInterval(clientsPoll));
       const units = cameraPipeline({
         name: camera.name,
         url: camera.url,
         transport: camera.transport ?? config.live.transport,
+        audio: config.encode.audio !== 'none',
         binary,
         analyzers: analyzersFor(analyzers, mode),
         anonymizer: classicFromConfig(config, mode),

@@ -62,7 +62,7 @@ export const CONFIG_SCHEMA = {
     crf: nullableNumberField('Constant quality for x264/x265 (lower is better and larger); null takes 20 for libx264/libx265 unless bitrate is set.', 0, 63),
     bitrate: nullableStringField('Target video bitrate such as "4M"; overrides crf.'),
     pixFmt: stringField('yuv420p', 'Output pixel format; yuv420p plays everywhere.'),
-    audio: enumField(['copy', 'none'] as const, 'copy', 'Audio streams: copy all of them unchanged, or drop them.'),
+    audio: enumField(['copy', 'none'] as const, 'copy', 'Audio streams: copy all of them unchanged, or drop them. `proxy` carries a camera\'s first audio stream (AAC and G.711 as sent, other codecs re-encoded to AAC), or none.'),
     extraArgs: stringListField('Extra ffmpeg output arguments, inserted before the output path (escape hatch).'),
   },
   live: {

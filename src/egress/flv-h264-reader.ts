@@ -1,16 +1,14 @@
 /**
  * Reads the live encoder's output: H.264 in FLV, chunk by chunk from a pipe. FLV frames every packet with
- * its size, so an access unit is complete the moment its last byte arrives (Annex-B only shows an access
- * unit's end when the next one starts, a frame later). Parameter sets come once, in the AVC sequence
- * header; they are put back in front of every keyframe, as RTSP clients joining mid-stream need them.
+ * its size (`flv-tag-reader.ts`), so an access unit is complete the moment its last byte arrives (Annex-B
+ * only shows an access unit's end when the next one starts, a frame later). Parameter sets come once, in
+ * the AVC sequence header; they are put back in front of every keyframe, as RTSP clients joining
+ * mid-stream need them.
  * Pure: bytes in, access units out.
  */
 import type { H264AccessUnit } from './h264-access-unit.js';
+import { FlvTagReader, FlvTagType } from '../ingest/flv-tag-reader.js';
 
-const FLV_HEADER_BYTES = 9;
-const PREVIOUS_TAG_SIZE_BYTES = 4;
-const TAG_HEADER_BYTES = 11;
-const TAG_VIDEO = 9;
 const CODEC_AVC = 7;
 const AVC_SEQUENCE_HEADER = 0;
 const AVC_NALU = 1;
@@ -19,8 +17,7 @@ const AVC_NALU = 1;
 export type FlvAccessUnit = Omit<H264AccessUnit, 'pts90k'> & { readonly ptsMs: number };
 
 export class FlvH264Reader {
-  private buffer: Buffer = Buffer.alloc(0);
-  private headerDone = false;
+  private readonly tags = new FlvTagReader('encoder output');
   private lengthSize = 4;
   private parameterSets: Buffer[] = [];
 
@@ -29,24 +26,8 @@ export class FlvH264Reader {
    * @throws Error when the bytes are not FLV with AVC video
    */
   push(chunk: Buffer): FlvAccessUnit[] {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     const out: FlvAccessUnit[] = [];
-    if (!this.headerDone) {
-      if (this.buffer.length < FLV_HEADER_BYTES + PREVIOUS_TAG_SIZE_BYTES) return out;
-      if (this.buffer.toString('latin1', 0, 3) !== 'FLV') throw new Error('encoder output is not FLV');
-      this.buffer = this.buffer.subarray(this.buffer.readUInt32BE(5) + PREVIOUS_TAG_SIZE_BYTES);
-      this.headerDone = true;
-    }
-    while (this.buffer.length >= TAG_HEADER_BYTES) {
-      const size = this.buffer.readUIntBE(1, 3);
-      const total = TAG_HEADER_BYTES + size + PREVIOUS_TAG_SIZE_BYTES;
-      if (this.buffer.length < total) break;
-      const type = this.buffer[0] & 0x1f;
-      const ms = this.buffer.readUIntBE(4, 3) | (this.buffer[7] << 24);
-      // Copied: the tag's bytes must not pin the (possibly much larger) chunk they arrived in.
-      if (type === TAG_VIDEO) this.video(Buffer.from(this.buffer.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + size)), ms, out);
-      this.buffer = this.buffer.subarray(total);
-    }
+    for (const tag of this.tags.push(chunk)) if (tag.type === FlvTagType.VIDEO) this.video(tag.data, tag.ms, out);
     return out;
   }
 

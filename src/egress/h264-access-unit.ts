@@ -1,7 +1,4 @@
-/**
- * One coded H.264 picture as the RTSP egress carries it, and the sink that takes a stream of them (the
- * RTSP server's mounts, the RTSP publisher).
- */
+/** One coded H.264 picture as the RTSP egress carries it. */
 
 export interface H264AccessUnit {
   /** NAL units in decoding order, each without its Annex-B start code. */
@@ -10,13 +7,6 @@ export interface H264AccessUnit {
   pts90k: number;
   /** The access unit holds an IDR slice: a decoder can start here. */
   keyframe: boolean;
-}
-
-export interface H264Sink {
-  /** Hands one access unit on; never blocks (slow receivers drop, they do not hold the writer back). */
-  write(au: H264AccessUnit): void;
-  /** Stops the sink and releases its clients or connection. */
-  close(): Promise<void>;
 }
 
 /** nal_unit_type values used here (H.264 Table 7-1; RFC 6184 §5.2 for 24–29). */

@@ -5,6 +5,9 @@
  */
 import { mod32 } from './rtp-packet.js';
 
+/** How often senders report: RFC 3550 §6.2 allows 5 s as the minimum interval. */
+export const SENDER_REPORT_INTERVAL_MS = 5000;
+
 /** Seconds from 1900-01-01 (NTP epoch) to 1970-01-01 (Unix epoch). */
 const NTP_UNIX_OFFSET_S = 2_208_988_800;
 

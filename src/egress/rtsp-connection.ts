@@ -9,9 +9,9 @@ import { interleavedFrame } from './rtsp-interleaved.js';
 import { formatResponse, RtspReader, type RtspRequest } from './rtsp-message.js';
 import type { RtspMount } from './rtsp-mount.js';
 import { RtspRecordSession } from './rtsp-record-session.js';
-import { RtspSession, type RtpOutput } from './rtsp-session.js';
+import { RtspSession, type RtpOutput, type TrackKind } from './rtsp-session.js';
 import { formatTransport, parseTransport, type RtspTransport } from './rtsp-transport.js';
-import { h264Sdp, parseH264Sdp, TRACK_CONTROL } from './sdp.js';
+import { AUDIO_TRACK_CONTROL, h264Sdp, parseH264Sdp, TRACK_CONTROL } from './sdp.js';
 
 /** What a connection needs from its server. */
 export interface RtspServerContext {
@@ -128,7 +128,7 @@ export class RtspConnection {
         const mount = this.ctx.mount(path);
         if (!mount) return reply(404);
         await mount.parameterSetsKnown(DESCRIBE_WAIT_MS);
-        const sdp = h264Sdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.sps ? { sps: mount.sps } : {}), ...(mount.pps ? { pps: mount.pps } : {}) });
+        const sdp = h264Sdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.sps ? { sps: mount.sps } : {}), ...(mount.pps ? { pps: mount.pps } : {}), ...(mount.audio ? { audio: mount.audio } : {}) });
         return reply(200, { 'Content-Type': 'application/sdp', 'Content-Base': `${base}/` }, sdp);
       }
       case 'SETUP': {
@@ -137,18 +137,18 @@ export class RtspConnection {
         const transport = parseTransport(req.headers.get('transport'), this.nextChannel);
         if (!transport) return reply(461);
         if (transport.kind === 'tcp') this.nextChannel = transport.channels[1] + 1;
-        if (transport.record) return this.setupRecord(transport, req.url, reply);
+        if (transport.record) return this.setupRecord(transport, req.url, sessionId, reply);
         if (!mount) return reply(404);
-        const created = new RtspSession(path, transport, this.output(transport), mount.ssrc, () => {
-          this.end(created);
-          this.socket.destroy();
-        });
-        this.ctx.sessions.set(created.id, created);
-        this.owned.add(created);
-        mount.add(created);
+        const kind = trackOf(req.url);
+        if (kind === 'audio' && !mount.audio) return reply(404);
+        // A second track joins the session the request names (RFC 2326 §10.4).
+        if (sessionId && (!session || session.path !== path)) return reply(454);
+        const target = session ?? this.createSession(path, mount);
+        const ssrc = kind === 'audio' ? mount.audioSsrc : mount.ssrc;
+        target.setup(kind, transport, this.output(transport), ssrc, kind === 'audio' ? mount.audio!.sampleRate : 90_000);
         return reply(200, {
-          Session: `${created.id};timeout=${this.ctx.sessionTimeoutS}`,
-          Transport: formatTransport(transport, this.ctx.udp.ports, mount.ssrc),
+          Session: `${target.id};timeout=${this.ctx.sessionTimeoutS}`,
+          Transport: formatTransport(transport, this.ctx.udp.ports, ssrc),
         });
       }
       case 'ANNOUNCE': {
@@ -169,9 +169,8 @@ export class RtspConnection {
         return reply(200, { Session: this.recording.id });
       case 'PLAY': {
         if (!session) return reply(454);
-        const info = session.play();
-        const rtptime = info.rtptime === undefined ? '' : `;rtptime=${info.rtptime}`;
-        return reply(200, { Session: session.id, Range: 'npt=0.000-', 'RTP-Info': `url=${base}/${TRACK_CONTROL};seq=${info.seq}${rtptime}` });
+        const rtpInfo = session.play().map((t) => `url=${base}/${t.kind === 'audio' ? AUDIO_TRACK_CONTROL : TRACK_CONTROL};seq=${t.seq}${t.rtptime === undefined ? '' : `;rtptime=${t.rtptime}`}`);
+        return reply(200, { Session: session.id, Range: 'npt=0.000-', 'RTP-Info': rtpInfo.join(',') });
       }
       case 'PAUSE':
         if (!session) return reply(454);
@@ -190,9 +189,26 @@ export class RtspConnection {
     }
   }
 
-  private setupRecord(transport: RtspTransport, url: string, reply: (status: number, headers?: Record<string, string | number | undefined>) => void): void {
+  private createSession(path: string, mount: RtspMount): RtspSession {
+    const created = new RtspSession(path, () => {
+      this.end(created);
+      this.socket.destroy();
+    });
+    this.ctx.sessions.set(created.id, created);
+    this.owned.add(created);
+    mount.add(created);
+    return created;
+  }
+
+  private setupRecord(transport: RtspTransport, url: string, sessionId: string | undefined, reply: (status: number, headers?: Record<string, string | number | undefined>) => void): void {
     // The publisher names its track with its own control suffix (trackID=0, streamid=0, …) under the path.
-    if (!this.announced || this.recording || !`${pathOf(url)}/`.startsWith(`${this.announced.path}/`)) return reply(455);
+    if (!this.announced || !`${pathOf(url)}/`.startsWith(`${this.announced.path}/`)) return reply(455);
+    if (this.recording) {
+      // A further track (the publisher's audio): accepted so the publisher can go on, not carried. Publishing
+      // to this server serves tests and local relays of video; the proxy serves its cameras' audio itself.
+      if (sessionId !== this.recording.id) return reply(455);
+      return reply(200, { Session: `${this.recording.id};timeout=${this.ctx.sessionTimeoutS}`, Transport: formatTransport(transport, this.ctx.udp.ports) });
+    }
     const recording = new RtspRecordSession(transport, this.announced.mount);
     this.recording = recording;
     if (transport.kind === 'udp') this.ctx.udpReceivers.set(this.udpKey(transport.clientPorts[0]), (packet) => recording.receive(packet));
@@ -221,14 +237,22 @@ export class RtspConnection {
   }
 }
 
+/** A track's control suffix (trackID=0 video, trackID=1 audio) at the end of a URL path. */
+const TRACK_SUFFIX = /\/trackID=\d+$/;
+
 /** `rtsp://h:p/cam/trackID=0?x` → `/cam`: the mount a request is for. */
 export function mountPath(url: string): string {
-  return `/${pathOf(url).replace(new RegExp(`/${TRACK_CONTROL}$`), '').replace(/^\/+|\/+$/g, '')}`;
+  return `/${pathOf(url).replace(TRACK_SUFFIX, '').replace(/^\/+|\/+$/g, '')}`;
+}
+
+/** The track a SETUP names: the audio's control, or else the video (its control, or the aggregate URL). */
+function trackOf(url: string): TrackKind {
+  return pathOf(url).endsWith(`/${AUDIO_TRACK_CONTROL}`) ? 'audio' : 'video';
 }
 
 /** The request URL without query, trailing slash or track control: the Content-Base (less its slash). */
 function aggregateUrl(url: string): string {
-  return url.replace(/[?#].*$/, '').replace(/\/+$/, '').replace(new RegExp(`/${TRACK_CONTROL}$`), '');
+  return url.replace(/[?#].*$/, '').replace(/\/+$/, '').replace(TRACK_SUFFIX, '');
 }
 
 function pathOf(url: string): string {

@@ -1,18 +1,24 @@
 /**
  * A path on the RTSP server that one writer feeds and any number of sessions play. Each access unit is
  * packetized once and restamped per session. The last SPS/PPS are kept for the SDP and sent in-band in
- * front of every IDR that lacks them, so a client joining at any keyframe can decode.
+ * front of every IDR that lacks them, so a client joining at any keyframe can decode. Audio frames, when
+ * the writer has them, make a second track; its format (known from the first frame) goes into the SDP.
  */
 import { randomInt } from 'node:crypto';
 import { NullcamError } from '../errors.js';
-import { parameterSets, withParameterSets, type H264AccessUnit, type H264Sink } from './h264-access-unit.js';
+import type { AudioFormat, AudioUnit } from '../ingest/audio-unit.js';
+import { parameterSets, withParameterSets, type H264AccessUnit } from './h264-access-unit.js';
+import type { LiveSink } from './live-sink.js';
 import { packetizeH264 } from './h264-packetizer.js';
 import type { RtspSession } from './rtsp-session.js';
 import { H264_PAYLOAD_TYPE } from './sdp.js';
 
-export class RtspMount implements H264Sink {
+export class RtspMount implements LiveSink {
   readonly ssrc = randomInt(0, 2 ** 32 - 1);
+  readonly audioSsrc = randomInt(0, 2 ** 32 - 1);
   sps: Buffer | undefined;
+  /** The audio track's format, once an audio frame was written; undefined: the mount serves video only. */
+  audio: AudioFormat | undefined;
   pps: Buffer | undefined;
   private readonly sessions = new Set<RtspSession>();
   private waiters: Array<() => void> = [];
@@ -39,6 +45,12 @@ export class RtspMount implements H264Sink {
     const unit = au.keyframe ? withParameterSets(au, this.sps, this.pps) : au;
     const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, ...(this.maxPacketBytes ? { maxPacketBytes: this.maxPacketBytes } : {}) });
     for (const session of this.sessions) session.deliver(unit, packets);
+  }
+
+  writeAudio(unit: AudioUnit): void {
+    if (this.closed) return;
+    this.audio = unit.format;
+    for (const session of this.sessions) session.deliverAudio(unit, this.maxPacketBytes);
   }
 
   /** Resolves once SPS and PPS are known, or after `timeoutMs` (the SDP then goes out without them). */

@@ -1,24 +1,29 @@
 /**
- * Pushes H.264 to an existing RTSP server (mediamtx-style publishing, RFC 2326 §10.11 and §10.13):
- * ANNOUNCE with the SDP, SETUP with mode=record, RECORD, then RTP over the TCP connection (interleaved)
- * or over UDP. Nothing is announced before the first keyframe, so the SDP carries the SPS/PPS.
+ * Pushes H.264, and audio when the camera has it, to an existing RTSP server (mediamtx-style publishing,
+ * RFC 2326 §10.11 and §10.13): ANNOUNCE with the SDP, SETUP of each track with mode=record, RECORD, then
+ * RTP and RTCP sender reports over the TCP connection (interleaved) or over UDP. Nothing is announced
+ * before the first keyframe, so the SDP carries the SPS/PPS (and the audio format, known by then). The
+ * sending side is an RtspSession, as for a client of nullcam's own server.
  *
  * @example
  * const sink = await publishRtsp('rtsp://user:pass@server:8554/cam1', { transport: 'tcp' });
  * sink.write(au); … await sink.close();
  */
-import type dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { NullcamError } from '../errors.js';
 import { redactUrl } from '../ingest/redact-url.js';
-import { parameterSets, withParameterSets, type H264AccessUnit, type H264Sink } from './h264-access-unit.js';
-import { packetizeH264, DEFAULT_RTP_PACKET_BYTES } from './h264-packetizer.js';
+import type { AudioFormat, AudioUnit } from '../ingest/audio-unit.js';
+import { parameterSets, withParameterSets, type H264AccessUnit } from './h264-access-unit.js';
+import { DEFAULT_RTP_PACKET_BYTES, packetizeH264 } from './h264-packetizer.js';
+import { isAudioUnit, type LiveSink, type LiveUnit } from './live-sink.js';
+import { SENDER_REPORT_INTERVAL_MS } from './rtcp-sender-report.js';
 import { bindRtpUdpPorts, type RtpUdpPorts } from './rtp-udp-ports.js';
 import { RtspClientConnection, parseRtspUrl } from './rtsp-client.js';
 import { interleavedFrame } from './rtsp-interleaved.js';
 import type { RtspResponse } from './rtsp-message.js';
-import { parseTransport } from './rtsp-transport.js';
-import { H264_PAYLOAD_TYPE, h264Sdp, TRACK_CONTROL } from './sdp.js';
+import { RtspSession, type RtpOutput, type TrackKind } from './rtsp-session.js';
+import { parseTransport, type RtspTransport } from './rtsp-transport.js';
+import { AUDIO_TRACK_CONTROL, H264_PAYLOAD_TYPE, h264Sdp, TRACK_CONTROL } from './sdp.js';
 
 export interface PublishOptions {
   /** RTP over the RTSP TCP connection (default; passes firewalls) or UDP. */
@@ -33,7 +38,7 @@ export interface PublishOptions {
  * Connects and checks the server answers (OPTIONS); the stream is announced at the first keyframe.
  * @throws NullcamError (one line) for a bad URL, an unreachable server or refused credentials
  */
-export async function publishRtsp(url: string, options: PublishOptions = {}): Promise<H264Sink & { readonly dropped: number }> {
+export async function publishRtsp(url: string, options: PublishOptions = {}): Promise<LiveSink & { readonly dropped: number }> {
   const target = parseRtspUrl(url);
   const connection = await RtspClientConnection.connect(target);
   try {
@@ -45,25 +50,24 @@ export async function publishRtsp(url: string, options: PublishOptions = {}): Pr
   return new RtspPublisher(connection, options);
 }
 
-/** Access units held while the server is being set up; past this the publisher waits for the next keyframe. */
-const MAX_PENDING = 100;
+/** Units held while the server is being set up; past this the publisher waits for the next keyframe. */
+const MAX_PENDING = 200;
 /** Unsent bytes on the TCP connection before frames are dropped (to the next keyframe). As the server's limit. */
 const MAX_UNSENT_BYTES = 1 << 20;
 
-class RtspPublisher implements H264Sink {
-  /** Access units skipped because the server did not take them fast enough. */
-  dropped = 0;
+class RtspPublisher implements LiveSink {
   private state: 'idle' | 'starting' | 'recording' | 'closed' = 'idle';
-  private pending: H264AccessUnit[] = [];
+  /** Video access units from the first keyframe on, and the audio between them, in order. */
+  private pending: LiveUnit[] = [];
   private sps: Buffer | undefined;
   private pps: Buffer | undefined;
+  private audio: AudioFormat | undefined;
   private failure: NullcamError | undefined;
-  private waitingForKeyframe = false;
-  private sequence = randomInt(0, 0x10000);
   private readonly ssrc = randomInt(0, 2 ** 32 - 1);
-  private send: (packet: Buffer) => void = () => {};
-  private congested: () => boolean = () => false;
-  private udp: RtpUdpPorts | undefined;
+  private readonly audioSsrc = randomInt(0, 2 ** 32 - 1);
+  private session: RtspSession | undefined;
+  private reporter: NodeJS.Timeout | undefined;
+  private readonly udp: RtpUdpPorts[] = [];
 
   constructor(
     private readonly connection: RtspClientConnection,
@@ -74,9 +78,13 @@ class RtspPublisher implements H264Sink {
     });
   }
 
+  /** Access units skipped because the server did not take them fast enough. */
+  get dropped(): number {
+    return this.session?.dropped ?? 0;
+  }
+
   write(au: H264AccessUnit): void {
-    if (this.failure) throw this.failure;
-    if (this.state === 'closed') throw new NullcamError('The RTSP publisher is closed; it takes no more video.', 1);
+    this.check();
     const params = parameterSets(au);
     this.sps = params.sps ?? this.sps;
     this.pps = params.pps ?? this.pps;
@@ -98,15 +106,28 @@ class RtspPublisher implements H264Sink {
     this.sendUnit(au);
   }
 
+  writeAudio(unit: AudioUnit): void {
+    this.check();
+    this.audio = unit.format;
+    if (this.state === 'starting' && this.pending.length > 0) this.pending.push(unit);
+    else if (this.state === 'recording') this.session!.deliverAudio(unit, this.options.maxPacketBytes);
+  }
+
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     const wasRecording = this.state === 'recording';
     this.state = 'closed';
+    clearInterval(this.reporter);
     if (wasRecording && !this.failure) {
       await Promise.race([this.connection.request('TEARDOWN', this.connection.target.url).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     }
     this.connection.close();
-    await this.udp?.close();
+    for (const ports of this.udp) await ports.close();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+    if (this.state === 'closed') throw new NullcamError('The RTSP publisher is closed; it takes no more video.', 1);
   }
 
   /** Records the first failure and reports it once. */
@@ -118,43 +139,65 @@ class RtspPublisher implements H264Sink {
 
   private async start(): Promise<void> {
     const { url } = this.connection.target;
-    const sdp = h264Sdp({ address: this.connection.socket.localAddress ?? '0.0.0.0', sps: this.sps, pps: this.pps });
+    // The audio format known now is the one announced; a camera without audio publishes video alone.
+    const audio = this.audio;
+    const sdp = h264Sdp({ address: this.connection.socket.localAddress ?? '0.0.0.0', sps: this.sps, pps: this.pps, ...(audio ? { audio } : {}) });
     expectOk(await this.connection.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, sdp), 'ANNOUNCE', url);
-    const tcp = (this.options.transport ?? 'tcp') === 'tcp';
-    if (!tcp) this.udp = await bindRtpUdpPorts(this.connection.socket.localAddress ?? '0.0.0.0');
-    const transport = tcp ? 'RTP/AVP/TCP;unicast;interleaved=0-1;mode=record' : `RTP/AVP;unicast;client_port=${this.udp!.ports[0]}-${this.udp!.ports[1]};mode=record`;
-    const setup = expectOk(await this.connection.request('SETUP', `${url.replace(/\/+$/, '')}/${TRACK_CONTROL}`, { Transport: transport }), 'SETUP', url);
-    this.connection.session = setup.headers.get('session')?.split(';')[0].trim();
-    if (tcp) {
-      const answered = parseTransport(setup.headers.get('transport'));
-      const channel = answered?.kind === 'tcp' ? answered.channels[0] : 0;
-      this.send = (packet) => this.connection.write(interleavedFrame(channel, packet));
-      this.congested = () => this.connection.unsentBytes > MAX_UNSENT_BYTES;
-    } else {
-      const port = Number(/server_port=(\d+)/.exec(setup.headers.get('transport') ?? '')?.[1]);
-      if (!port) throw new NullcamError(`RTSP server ${redactUrl(url)} gave no server_port for UDP; publish with --transport tcp.`, 1);
-      const socket: dgram.Socket = this.udp!.rtp;
-      const host = this.connection.socket.remoteAddress ?? this.connection.target.host;
-      this.send = (packet) => socket.send(packet, port, host);
+    const session = new RtspSession(this.connection.target.url);
+    const tracks: TrackKind[] = audio ? ['video', 'audio'] : ['video'];
+    for (const [i, kind] of tracks.entries()) {
+      const { transport, output } = await this.setupTrack(kind === 'audio' ? AUDIO_TRACK_CONTROL : TRACK_CONTROL, i);
+      session.setup(kind, transport, output, kind === 'audio' ? this.audioSsrc : this.ssrc, kind === 'audio' ? audio!.sampleRate : 90_000);
     }
     expectOk(await this.connection.request('RECORD', url, { Range: 'npt=0.000-' }), 'RECORD', url);
     if (this.state !== 'starting') return;
     this.state = 'recording';
-    for (const au of this.pending.splice(0)) this.sendUnit(au);
+    this.session = session;
+    session.play();
+    this.reporter = setInterval(() => session.report(Date.now()), SENDER_REPORT_INTERVAL_MS);
+    this.reporter.unref();
+    for (const unit of this.pending.splice(0)) {
+      if (isAudioUnit(unit)) session.deliverAudio(unit, this.options.maxPacketBytes);
+      else this.sendUnit(unit);
+    }
+  }
+
+  /** SETUP of the `index`th track: interleaved channels 2·index and 2·index+1, or its own UDP port pair. */
+  private async setupTrack(control: string, index: number): Promise<{ transport: RtspTransport; output: RtpOutput }> {
+    const { url } = this.connection.target;
+    const tcp = (this.options.transport ?? 'tcp') === 'tcp';
+    const udp = tcp ? undefined : await bindRtpUdpPorts(this.connection.socket.localAddress ?? '0.0.0.0');
+    if (udp) this.udp.push(udp);
+    const asked = udp ? `RTP/AVP;unicast;client_port=${udp.ports[0]}-${udp.ports[1]};mode=record` : `RTP/AVP/TCP;unicast;interleaved=${2 * index}-${2 * index + 1};mode=record`;
+    const setup = expectOk(await this.connection.request('SETUP', `${url.replace(/\/+$/, '')}/${control}`, { Transport: asked }), 'SETUP', url);
+    this.connection.session ??= setup.headers.get('session')?.split(';')[0].trim();
+    const answered = parseTransport(setup.headers.get('transport'));
+    if (!udp) {
+      const channels = answered?.kind === 'tcp' ? answered.channels : ([2 * index, 2 * index + 1] as const);
+      return {
+        transport: { kind: 'tcp', channels, record: true },
+        output: {
+          send: (packet) => this.connection.write(interleavedFrame(channels[0], packet)),
+          sendRtcp: (packet) => this.connection.write(interleavedFrame(channels[1], packet)),
+          congested: () => this.connection.unsentBytes > MAX_UNSENT_BYTES,
+        },
+      };
+    }
+    const ports = /server_port=(\d+)(?:-(\d+))?/.exec(setup.headers.get('transport') ?? '');
+    if (!ports) throw new NullcamError(`RTSP server ${redactUrl(url)} gave no server_port for UDP; publish with --transport tcp.`, 1);
+    const rtpPort = Number(ports[1]);
+    const rtcpPort = ports[2] ? Number(ports[2]) : rtpPort + 1;
+    const host = this.connection.socket.remoteAddress ?? this.connection.target.host;
+    return {
+      transport: { kind: 'udp', clientPorts: udp.ports, record: true },
+      output: { send: (packet) => udp.rtp.send(packet, rtpPort, host), sendRtcp: (packet) => udp.rtcp.send(packet, rtcpPort, host), congested: () => false },
+    };
   }
 
   private sendUnit(au: H264AccessUnit): void {
-    if (this.waitingForKeyframe && !au.keyframe) return;
-    if (this.congested()) {
-      this.dropped++;
-      this.waitingForKeyframe = true;
-      return;
-    }
-    this.waitingForKeyframe = false;
     const unit = au.keyframe ? withParameterSets(au, this.sps, this.pps) : au;
-    const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: this.sequence, maxPacketBytes: this.options.maxPacketBytes ?? DEFAULT_RTP_PACKET_BYTES });
-    this.sequence = (this.sequence + packets.length) & 0xffff;
-    for (const packet of packets) this.send(packet);
+    const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, maxPacketBytes: this.options.maxPacketBytes ?? DEFAULT_RTP_PACKET_BYTES });
+    this.session!.deliver(unit, packets);
   }
 }
 

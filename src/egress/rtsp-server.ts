@@ -9,13 +9,12 @@
  */
 import net from 'node:net';
 import { NullcamError } from '../errors.js';
+import { SENDER_REPORT_INTERVAL_MS } from './rtcp-sender-report.js';
 import { bindRtpUdpPorts, type RtpUdpPorts } from './rtp-udp-ports.js';
 import { RtspAuthenticator, type RtspCredentials } from './rtsp-auth.js';
 import { RtspConnection, type RtspServerContext } from './rtsp-connection.js';
 import { RtspMount } from './rtsp-mount.js';
 import type { RtspSession } from './rtsp-session.js';
-
-const SENDER_REPORT_INTERVAL_MS = 5000;
 
 export interface RtspServerOptions {
   /** Address to bind; default 127.0.0.1 (use 0.0.0.0 to serve other machines). */
@@ -74,14 +73,14 @@ export class RtspServer {
     });
     const touch = (_: Buffer, from: { address: string; port: number }): void => {
       for (const s of this.sessions.values()) {
-        if (s.transport.kind === 'udp' && s.transport.clientPorts.includes(from.port)) s.lastActive = Date.now();
+        if (s.transport.kind === 'udp' && s.clientPorts.includes(from.port)) s.lastActive = Date.now();
       }
     };
     udp.rtp.on('message', touch);
     udp.rtcp.on('message', touch);
     this.sweeper = setInterval(() => this.expire(timeoutS * 1000), Math.min(5000, (timeoutS * 1000) / 2));
     this.sweeper.unref();
-    // RFC 3550 §6.2 allows 5 s as the minimum report interval; one report per session per interval.
+    // One report per track per interval.
     this.reporter = setInterval(() => {
       const now = Date.now();
       for (const session of this.sessions.values()) session.report(now);

@@ -1,20 +1,59 @@
 /**
- * One client's RTSP session on a mount: where its packets go (UDP ports or interleaved channels), whether
- * it is playing, and its own RTP sequence and timestamp base. A client that starts playing (or falls
- * behind) waits for the next keyframe, so the first picture it gets is decodable.
+ * One client's RTSP session on a mount: its tracks (video, and audio when the mount has it and the client
+ * set it up), where each track's packets go (UDP ports or interleaved channels), whether it is playing,
+ * and per track its own RTP sequence and timestamp base. A client that starts playing (or falls behind)
+ * waits for the next keyframe, so the first picture it gets is decodable; its audio starts with it. Both
+ * tracks count time from the same first pts, and their sender reports map it to the same wall clock, so a
+ * client plays them in sync.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { packetizeAudio, audioPayloadType } from './audio-packetizer.js';
+import type { AudioUnit } from '../ingest/audio-unit.js';
 import type { H264AccessUnit } from './h264-access-unit.js';
 import { rtcpSenderReport } from './rtcp-sender-report.js';
 import { restamp, RTP_HEADER_BYTES } from './rtp-packet.js';
 import type { RtspTransport } from './rtsp-transport.js';
 
-/** Where a session's RTP packets are written. */
+/** Where a track's RTP packets are written. */
 export interface RtpOutput {
   send(packet: Buffer): void;
   sendRtcp(packet: Buffer): void;
   /** True while the receiver has not taken what was sent (a slow TCP reader): skip to the next keyframe. */
   congested(): boolean;
+}
+
+export type TrackKind = 'video' | 'audio';
+
+/** One set-up track: its destination and its RTP state. */
+class Track {
+  // Random initial values (RFC 3550 §5.1) make a known-plaintext attack on SRTP and stale-packet mixups harder.
+  sequence = randomInt(0, 0x10000);
+  readonly timestampBase = randomInt(0, 2 ** 31);
+  packets = 0;
+  octets = 0;
+
+  constructor(
+    readonly transport: RtspTransport,
+    readonly output: RtpOutput,
+    readonly ssrc: number,
+    /** Ticks per second of the track's RTP clock (90 kHz video; the sample rate for audio). */
+    public clockRate: number,
+  ) {}
+
+  /** The RTP timestamp of `pts90k`, counted from the session's first pts. */
+  timestamp(pts90k: number, firstPts: number): number {
+    return Math.round(((pts90k - firstPts) * this.clockRate) / 90_000) + this.timestampBase;
+  }
+
+  sendAll(packets: readonly Buffer[]): boolean {
+    const first = this.packets === 0;
+    for (const packet of packets) {
+      this.output.send(packet);
+      this.octets += packet.length - RTP_HEADER_BYTES;
+    }
+    this.packets += packets.length;
+    return first;
+  }
 }
 
 export class RtspSession {
@@ -23,36 +62,48 @@ export class RtspSession {
   lastActive = Date.now();
   /** Access units skipped because the receiver was congested. */
   dropped = 0;
+  private readonly tracks = new Map<TrackKind, Track>();
   private playing = false;
   private waitingForKeyframe = true;
-  // Random initial values (RFC 3550 §5.1) make a known-plaintext attack on SRTP and stale-packet mixups harder.
-  private sequence = randomInt(0, 0x10000);
-  private readonly timestampBase = randomInt(0, 2 ** 31);
   private firstPts: number | undefined;
-  private packets = 0;
-  private octets = 0;
-  /** RTP timestamp of the last access unit sent, and when it was sent (ms, wall clock). */
-  private last: { timestamp: number; wallMs: number } | undefined;
+  /**
+   * The session's media clock for sender reports: the first media sent and when (ms, wall clock); media
+   * time is taken to run at wall-clock rate from there. Fixed, not re-sampled per packet: a receiver
+   * re-anchors its timestamps at every report (ffmpeg does), so reports taken at moments of different
+   * processing delay would make both tracks jump (measured: 47 ms), and the tracks must share one mapping.
+   */
+  private clock: { pts90k: number; wallMs: number } | undefined;
 
   constructor(
     /** Mount path the session plays. */
     readonly path: string,
-    readonly transport: RtspTransport,
-    private readonly output: RtpOutput,
-    private readonly ssrc: number,
     /** Ends the session's connection-side resources; called once by the owner. */
     readonly onEnd: () => void = () => {},
   ) {}
+
+  /** Adds a track (SETUP). The first one decides how the session lives (UDP: until timeout; TCP: with its connection). */
+  setup(kind: TrackKind, transport: RtspTransport, output: RtpOutput, ssrc: number, clockRate: number): void {
+    this.tracks.set(kind, new Track(transport, output, ssrc, clockRate));
+  }
+
+  get transport(): RtspTransport {
+    return this.tracks.values().next().value!.transport;
+  }
+
+  /** The client's UDP ports of every track (RTCP from them keeps the session alive). */
+  get clientPorts(): number[] {
+    return [...this.tracks.values()].flatMap((t) => (t.transport.kind === 'udp' ? [...t.transport.clientPorts] : []));
+  }
 
   get isPlaying(): boolean {
     return this.playing;
   }
 
-  /** Starts (or resumes) delivery at the next keyframe. @returns the RTP-Info values of the first packet */
-  play(): { seq: number; rtptime?: number } {
+  /** Starts (or resumes) delivery at the next keyframe. @returns each track's RTP-Info: the first packet's seq (and rtptime before any) */
+  play(): Array<{ kind: TrackKind; seq: number; rtptime?: number }> {
     this.playing = true;
-    this.waitingForKeyframe = true;
-    return { seq: this.sequence & 0xffff, ...(this.firstPts === undefined ? { rtptime: this.timestampBase } : {}) };
+    this.waitingForKeyframe = this.tracks.has('video');
+    return [...this.tracks].map(([kind, t]) => ({ kind, seq: t.sequence & 0xffff, ...(this.firstPts === undefined ? { rtptime: t.timestampBase } : {}) }));
   }
 
   pause(): void {
@@ -61,32 +112,55 @@ export class RtspSession {
 
   /** Sends an access unit's packets (packetized once per mount; restamped here). */
   deliver(au: H264AccessUnit, packets: readonly Buffer[]): void {
-    if (!this.playing) return;
+    const track = this.tracks.get('video');
+    if (!this.playing || !track) return;
     if (this.waitingForKeyframe && !au.keyframe) return;
-    if (this.output.congested()) {
+    if (track.output.congested()) {
       this.dropped++;
       this.waitingForKeyframe = true;
       return;
     }
     this.waitingForKeyframe = false;
     this.firstPts ??= au.pts90k;
-    const timestamp = au.pts90k - this.firstPts + this.timestampBase;
-    for (const packet of packets) {
-      this.output.send(restamp(packet, this.sequence++, timestamp));
-      this.octets += packet.length - RTP_HEADER_BYTES;
-    }
-    const first = this.packets === 0;
-    this.packets += packets.length;
-    this.last = { timestamp, wallMs: Date.now() };
-    // A report right away lets receivers map timestamps to wall-clock time from the first picture on.
-    if (first) this.report(this.last.wallMs);
+    const timestamp = track.timestamp(au.pts90k, this.firstPts);
+    this.sent(track, packets.map((p) => restamp(p, track.sequence++, timestamp)), au.pts90k);
   }
 
-  /** Sends an RTCP sender report (the server calls this every few seconds); nothing before the first packet. */
+  /** Sends an audio frame, once the video (if set up) has started. */
+  deliverAudio(unit: AudioUnit, maxPacketBytes?: number): void {
+    const track = this.tracks.get('audio');
+    if (!this.playing || !track || this.waitingForKeyframe || track.output.congested()) return;
+    this.firstPts ??= unit.pts90k;
+    track.clockRate = unit.format.sampleRate;
+    const packets = packetizeAudio(unit, {
+      payloadType: audioPayloadType(unit.format),
+      ssrc: track.ssrc,
+      sequence: track.sequence,
+      timestamp: track.timestamp(unit.pts90k, this.firstPts),
+      ...(maxPacketBytes ? { maxPacketBytes } : {}),
+    });
+    track.sequence += packets.length;
+    this.sent(track, packets, unit.pts90k);
+  }
+
+  private sent(track: Track, packets: readonly Buffer[], pts90k: number): void {
+    const wallMs = Date.now();
+    this.clock ??= { pts90k, wallMs };
+    // A report right away lets receivers map timestamps to wall-clock time (and sync the tracks) from the first packet on.
+    if (track.sendAll(packets)) this.reportTrack(track, wallMs);
+  }
+
+  /** Sends each track's RTCP sender report (the server calls this every few seconds); nothing before a track's first packet. */
   report(nowMs: number): void {
-    if (!this.playing || !this.last) return;
-    // The RTP clock is assumed to run at wall-clock rate since the last access unit (90 ticks per ms).
-    const rtpTimestamp = this.last.timestamp + (nowMs - this.last.wallMs) * 90;
-    this.output.sendRtcp(rtcpSenderReport({ ssrc: this.ssrc, wallMs: nowMs, rtpTimestamp, packets: this.packets, octets: this.octets, cname: 'nullcam' }));
+    if (!this.playing) return;
+    for (const track of this.tracks.values()) if (track.packets > 0) this.reportTrack(track, nowMs);
+  }
+
+  private reportTrack(track: Track, nowMs: number): void {
+    if (!this.clock || this.firstPts === undefined) return;
+    const pts90k = this.clock.pts90k + (nowMs - this.clock.wallMs) * 90;
+    track.output.sendRtcp(
+      rtcpSenderReport({ ssrc: track.ssrc, wallMs: nowMs, rtpTimestamp: track.timestamp(pts90k, this.firstPts), packets: track.packets, octets: track.octets, cname: 'nullcam' }),
+    );
   }
 }

@@ -1,8 +1,15 @@
-/** The session description a DESCRIBE returns or an ANNOUNCE sends: one H.264 video track (RFC 4566, RFC 6184 §8.2). */
+/**
+ * The session description a DESCRIBE returns or an ANNOUNCE sends: one H.264 video track (RFC 4566,
+ * RFC 6184 §8.2), and the camera's audio when it has some (AAC: RFC 3640 §4.1; G.711: RFC 3551).
+ */
+import { audioPayloadType } from './audio-packetizer.js';
+import type { AudioFormat } from '../ingest/audio-unit.js';
 
 export const H264_PAYLOAD_TYPE = 96;
 /** The track's control URL, relative to the session's (Content-Base). */
 export const TRACK_CONTROL = 'trackID=0';
+/** The audio track's, when there is one. */
+export const AUDIO_TRACK_CONTROL = 'trackID=1';
 
 export interface H264SdpOptions {
   /** Address for the o= line (the server's or the publisher's). */
@@ -11,6 +18,8 @@ export interface H264SdpOptions {
   readonly sps?: Buffer;
   readonly pps?: Buffer;
   readonly sessionId?: string;
+  /** The audio track's format: adds a second media section. */
+  readonly audio?: AudioFormat;
 }
 
 /**
@@ -37,8 +46,32 @@ export function h264Sdp(o: H264SdpOptions): string {
     `a=rtpmap:${H264_PAYLOAD_TYPE} H264/90000`,
     `a=fmtp:${H264_PAYLOAD_TYPE} ${fmtp.join(';')}`,
     `a=control:${TRACK_CONTROL}`,
+    ...(o.audio ? audioMedia(o.audio) : []),
     '',
   ].join('\r\n');
+}
+
+/**
+ * The audio media section. AAC: mode AAC-hbr as `audio-packetizer.ts` sends it, with the
+ * AudioSpecificConfig in hex; profile-level-id 1 is what ffmpeg writes too (receivers go by the config).
+ * @example
+ * audioMedia({ codec: 'aac', sampleRate: 48000, channels: 1, config: Buffer.from('1188', 'hex') })
+ * // m=audio 0 RTP/AVP 97, a=rtpmap:97 MPEG4-GENERIC/48000/1, a=fmtp:97 streamtype=5;…;config=1188, a=control:trackID=1
+ */
+function audioMedia(format: AudioFormat): string[] {
+  const pt = audioPayloadType(format);
+  const media = [`m=audio 0 RTP/AVP ${pt}`];
+  if (format.codec === 'aac') {
+    media.push(
+      `a=rtpmap:${pt} MPEG4-GENERIC/${format.sampleRate}/${format.channels}`,
+      `a=fmtp:${pt} streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=${format.config?.toString('hex').toUpperCase() ?? ''}`,
+    );
+  } else {
+    // The channel count is left out for one channel (RFC 4566 §6: "may be omitted" then).
+    media.push(`a=rtpmap:${pt} ${format.codec.toUpperCase()}/${format.sampleRate}${format.channels > 1 ? `/${format.channels}` : ''}`);
+  }
+  media.push(`a=control:${AUDIO_TRACK_CONTROL}`);
+  return media;
 }
 
 export interface AnnouncedH264 {

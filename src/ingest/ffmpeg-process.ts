@@ -27,6 +27,8 @@ export interface SpawnOptions {
   readonly onStderrLine?: (line: string) => void;
   /** Grace period between SIGTERM and SIGKILL in `stop()`, default 5000 ms. */
   readonly killTimeoutMs?: number;
+  /** Open fd 3 as a second output pipe (`pipe:3`: the live decoder's audio). */
+  readonly sidePipe?: boolean;
 }
 
 export interface FfmpegProcess {
@@ -35,6 +37,8 @@ export interface FfmpegProcess {
   readonly argv: readonly string[];
   readonly stdin: Writable | null;
   readonly stdout: Readable;
+  /** fd 3, when `sidePipe` was asked for. */
+  readonly side: Readable | null;
   /** Resolves once the process has exited and its stderr is fully read. Never rejects. */
   readonly exited: Promise<FfmpegExit>;
   /** Everything an FfmpegError needs; call after `exited` resolved. */
@@ -60,7 +64,7 @@ export function spawnFfmpeg(binary: string, args: readonly string[], options: Sp
   const started = Date.now();
   const argv = [binary, ...args];
   const killTimeoutMs = options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
-  const child = spawn(binary, args, { stdio: [options.stdin, 'pipe', 'pipe'], detached: true, env: childEnv(process.env) });
+  const child = spawn(binary, args, { stdio: [options.stdin, 'pipe', 'pipe', ...(options.sidePipe ? ['pipe' as const] : [])], detached: true, env: childEnv(process.env) });
   const tail: string[] = [];
   let partial = '';
   let stopping: Promise<FfmpegExit> | undefined;
@@ -105,6 +109,7 @@ export function spawnFfmpeg(binary: string, args: readonly string[], options: Sp
     argv,
     stdin: child.stdin,
     stdout: child.stdout!,
+    side: options.sidePipe ? (child.stdio[3] as Readable) : null,
     exited,
     failure: (exit) => ({
       argv,
@@ -125,6 +130,7 @@ async function terminate(child: ChildProcess, exited: Promise<FfmpegExit>, killT
   // Close our pipe ends first: an ffmpeg blocked writing a full stdout pipe (backpressure) never sees its
   // SIGTERM flag until the write returns; EPIPE makes it return now.
   child.stdout?.destroy();
+  child.stdio[3]?.destroy();
   child.stdin?.destroy();
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return exited;
   child.kill('SIGTERM');

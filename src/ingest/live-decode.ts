@@ -5,12 +5,13 @@
  */
 import { Observable } from 'rxjs';
 import { frameByteLength, type Frame, type Rational } from '../frame.js';
+import { FlvAudioReader, type FlvAudioFrame } from './flv-audio-reader.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, stripLogPrefix } from './ffmpeg-error.js';
 import { spawnFfmpeg } from './ffmpeg-process.js';
 import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
-import { liveDecodeArgs, type LiveProbe, type LiveTransport } from './live-input-args.js';
+import { AUDIO_TS_OFFSET_MS, liveDecodeArgs, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { RawFrameReader } from './raw-frame-reader.js';
 import { redactUrl } from './redact-url.js';
 import { parseShowinfoLine } from './showinfo-parser.js';
@@ -30,6 +31,10 @@ export interface LiveDecodeOptions {
   /** SIGTERM → SIGKILL grace period on unsubscribe, default 5000 ms. */
   readonly killTimeoutMs?: number;
   readonly onStreamInfo?: (info: LiveStreamInfo) => void;
+  /** Default none (see LiveAudio). */
+  readonly audio?: LiveAudio;
+  /** Each audio frame as it arrives, stamped in ms on the same clock as the frames' pts. */
+  readonly onAudio?: (frame: FlvAudioFrame) => void;
 }
 
 /**
@@ -52,7 +57,8 @@ const DUMP_LINES = 200;
  */
 export function liveDecode(source: string, options: LiveDecodeOptions): Observable<Frame> {
   const displayName = redactUrl(source);
-  const argv = liveDecodeArgs(source, options.transport, options.probe ?? 'quick', options.binary.hasFpsMode);
+  const audio = options.audio ?? 'none';
+  const argv = liveDecodeArgs(source, options.transport, options.probe ?? 'quick', options.binary.hasFpsMode, audio);
   return new Observable<Frame>((subscriber) => {
     let stopped = false;
     const timing = new FrameTimingQueue();
@@ -60,6 +66,7 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
     const proc = spawnFfmpeg(options.binary.ffmpeg, argv, {
       stdin: 'ignore',
       killTimeoutMs: options.killTimeoutMs,
+      sidePipe: audio !== 'none',
       onStderrLine(line) {
         const parsed = parseShowinfoLine(line);
         if (parsed?.kind === 'frame' && dump) {
@@ -73,6 +80,19 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
     });
     void proc.exited.then(() => timing.close());
     const reader = new RawFrameReader(proc.stdout);
+    const audioReader = new FlvAudioReader();
+    proc.side?.on('error', () => {});
+    proc.side?.on('data', (chunk: Buffer) => {
+      if (stopped) return;
+      try {
+        for (const frame of audioReader.push(chunk)) options.onAudio?.({ ...frame, ms: frame.ms - AUDIO_TS_OFFSET_MS });
+      } catch (error) {
+        // An audio codec nullcam cannot packetize (UnsupportedAudioError): the supervisor reconnects re-encoding it.
+        stopped = true;
+        void proc.stop();
+        subscriber.error(error);
+      }
+    });
 
     const pump = async (): Promise<void> => {
       for (let index = 0; !stopped; index++) {

@@ -18,6 +18,21 @@ export const LIVE_TRANSPORTS: readonly LiveTransport[] = ['tcp', 'udp'];
  */
 export type LiveProbe = 'quick' | 'full';
 
+/**
+ * What becomes of the camera's first audio stream. copy: as sent (AAC and G.711, what cameras send, go into
+ * the FLV pipe as they are); aac: re-encoded, for codecs FLV cannot carry (Opus, G.726, MP3); none: the
+ * camera has none, or the user turned it off.
+ */
+export type LiveAudio = 'copy' | 'aac' | 'none';
+
+/** AAC bit rate for camera audio that has to be re-encoded (mono speech is transparent well below it). */
+const LIVE_AUDIO_BITRATE = '128k';
+
+/** ffmpeg's failure when the camera has no audio stream for the audio output. */
+export const NO_AUDIO_STREAM = /Output file #1 does not contain any stream/;
+/** ffmpeg's failure when FLV cannot carry the camera's audio as it is. */
+export const AUDIO_NOT_COPYABLE = /not compatible with flv|FLV does not support|codec not currently supported in container/i;
+
 /** ffmpeg's failure when the quick probe did not find the stream's parameters (its size, its codec). */
 export const PROBE_TOO_SHORT = /unspecified size|Could not find codec parameters/;
 
@@ -46,13 +61,13 @@ function isHls(source: string): boolean {
 
 /**
  * @example
- * liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true)
+ * liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true, 'none')
  * // ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
  * //  '-rtsp_transport', 'tcp', '-probesize', '32', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
  * //  '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-threads', '1', '-flush_packets', '1',
  * //  '-f', 'rawvideo', 'pipe:1']
  */
-export function liveDecodeArgs(source: string, transport: LiveTransport, probe: LiveProbe, hasFpsMode: boolean): string[] {
+export function liveDecodeArgs(source: string, transport: LiveTransport, probe: LiveProbe, hasFpsMode: boolean, audio: LiveAudio): string[] {
   return [
     ...COMMON_ARGS,
     // showinfo (frame timing) and the input dump (frame rate) are info lines; the level tags mark warnings.
@@ -63,7 +78,6 @@ export function liveDecodeArgs(source: string, transport: LiveTransport, probe: 
     '-flags', 'low_delay',
     ...liveInputArgs(source, transport, probe),
     '-i', source,
-    // The first video stream; a camera's audio is not carried (the live output is video only).
     '-map', '0:v:0',
     '-vf', 'showinfo=checksum=0',
     ...(hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']),
@@ -77,5 +91,24 @@ export function liveDecodeArgs(source: string, transport: LiveTransport, probe: 
     '-flush_packets', '1',
     '-f', 'rawvideo',
     'pipe:1',
+    ...liveAudioArgs(audio),
   ];
+}
+
+/**
+ * Added to the audio output's timestamps (subtract it when reading them): an AAC encoder stamps its first
+ * frame (priming samples) before zero, and FLV, which cannot store that, would otherwise shift the whole
+ * track late by a frame (21 ms at 48 kHz, measured).
+ */
+export const AUDIO_TS_OFFSET_MS = 1000;
+
+/**
+ * The second output: the camera's first audio stream, FLV on fd 3. FLV stamps every frame (ms, on the
+ * same clock as the video's pts) and carries AAC and G.711 as they are. `-vn`: with no audio stream the
+ * output must fail (NO_AUDIO_STREAM) rather than fall back to encoding the video into it.
+ */
+function liveAudioArgs(audio: LiveAudio): string[] {
+  if (audio === 'none') return [];
+  const codec = audio === 'copy' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', LIVE_AUDIO_BITRATE];
+  return ['-map', '0:a:0?', '-vn', '-sn', '-dn', ...codec, '-output_ts_offset', String(AUDIO_TS_OFFSET_MS / 1000), '-flush_packets', '1', '-f', 'flv', 'pipe:3'];
 }

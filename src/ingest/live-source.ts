@@ -6,12 +6,15 @@
  */
 import { concatWith, defer, map, Observable, retry, throwError, timeout, timer } from 'rxjs';
 import { NullcamError } from '../errors.js';
-import type { Frame } from '../frame.js';
+import type { AudioUnit } from './audio-unit.js';
+import type { Frame, Rational } from '../frame.js';
+import { AudioTimeline } from './audio-timeline.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, lastReason } from './ffmpeg-error.js';
+import { UnsupportedAudioError } from './flv-audio-reader.js';
 import { liveDecode, type LiveDecodeOptions, type LiveStreamInfo } from './live-decode.js';
-import { isCaptureDevice, PROBE_TOO_SHORT, type LiveProbe, type LiveTransport } from './live-input-args.js';
+import { AUDIO_NOT_COPYABLE, isCaptureDevice, NO_AUDIO_STREAM, PROBE_TOO_SHORT, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { PTS_TIME_BASE, PtsContinuity } from './pts-continuity.js';
 import { redactUrl } from './redact-url.js';
 
@@ -37,6 +40,9 @@ export interface LiveSourceOptions {
   readonly log: (line: string) => void;
   readonly onState?: (state: LiveSourceState, reason?: string) => void;
   readonly onStreamInfo?: (info: LiveStreamInfo) => void;
+  /** Carry the camera's audio (default false): each frame goes to `onAudio`, on the frames' timeline. */
+  readonly audio?: boolean;
+  readonly onAudio?: (unit: AudioUnit) => void;
   /** Per frame: how far (ms) it arrived behind the best pace of its connection (see `maxLagMs`). */
   readonly onLag?: (ms: number) => void;
   /** Monotonic ms clock, default performance.now. */
@@ -44,6 +50,8 @@ export interface LiveSourceOptions {
   /** One connection; default liveDecode (tests pass fakes). */
   readonly connect?: (source: string, options: LiveDecodeOptions) => Observable<Frame>;
 }
+
+const MS: Rational = { num: 1, den: 1000 };
 
 /** A camera that never delivered a frame in `startAttempts` attempts. */
 export class CameraUnreachableError extends NullcamError {}
@@ -67,6 +75,8 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
     let everUp = false;
     let failures = 0;
     let probe: LiveProbe = 'quick';
+    let audio: LiveAudio = options.audio ? 'copy' : 'none';
+    const audioTimeline = new AudioTimeline();
 
     const attempt = defer(() => {
       continuity.reconnect();
@@ -79,6 +89,12 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
         binary: options.binary,
         transport: options.transport,
         probe,
+        audio,
+        onAudio(frame) {
+          const pts = continuity.follow(frame.ms, MS);
+          const placed = pts === null ? null : audioTimeline.place(pts, frame.samples, frame.format.sampleRate);
+          if (placed !== null) options.onAudio?.({ format: frame.format, data: frame.data, pts90k: placed, samples: frame.samples });
+        },
         onStreamInfo(info) {
           if (info.frameRate) continuity.nominalFrameTicks = (90_000 * info.frameRate.den) / info.frameRate.num;
           options.onStreamInfo?.(info);
@@ -119,8 +135,20 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
     return attempt.pipe(
       retry({
         delay: (error: unknown) => {
-          if (probe === 'quick' && error instanceof FfmpegError && error.stderrTail.some((line) => PROBE_TOO_SHORT.test(line))) {
-            // Not an outage: the stream's parameters come later than its first bytes. Probe in full from now on.
+          // Not outages: what the first connection learns about the stream changes how to read it, from now on.
+          const said = (pattern: RegExp) => error instanceof FfmpegError && error.stderrTail.some((line) => pattern.test(line));
+          if (audio !== 'none' && said(NO_AUDIO_STREAM)) {
+            audio = 'none';
+            options.log('the camera sends no audio; serving video only');
+            return timer(0);
+          }
+          if (audio === 'copy' && (error instanceof UnsupportedAudioError || said(AUDIO_NOT_COPYABLE))) {
+            audio = 'aac';
+            options.log(`the camera's audio${error instanceof UnsupportedAudioError ? ` (${error.codec})` : ''} cannot be carried as it is; re-encoding it to AAC`);
+            return timer(0);
+          }
+          if (probe === 'quick' && said(PROBE_TOO_SHORT)) {
+            // The stream's parameters come later than its first bytes. Probe in full.
             probe = 'full';
             options.log('the stream\'s first bytes do not say its parameters; probing it in full (one to five seconds of start-up delay)');
             return timer(0);

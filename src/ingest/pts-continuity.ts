@@ -10,7 +10,7 @@ export const PTS_TIME_BASE: Rational = Object.freeze({ num: 1, den: 90_000 });
 
 export class PtsContinuity {
   private last: number | null = null;
-  private origin: { readonly cameraPts: number; readonly outPts: number } | null = null;
+  private origin: { readonly cameraPts: number; readonly timeBase: Rational; readonly outPts: number } | null = null;
 
   /** @param frameTicks nominal frame duration in 90 kHz ticks: the step used where the camera's pts stall or go back */
   constructor(private frameTicks = 3600) {}
@@ -33,13 +33,24 @@ export class PtsContinuity {
     const wall = Math.round(nowMs * 90);
     if (!this.origin) {
       const out = this.last === null ? wall : Math.max(this.last + this.frameTicks, wall);
-      this.origin = { cameraPts: pts, outPts: out };
+      this.origin = { cameraPts: pts, timeBase, outPts: out };
       return (this.last = out);
     }
     const out = this.origin.outPts + Math.round(((pts - this.origin.cameraPts) * 90_000 * timeBase.num) / timeBase.den);
     if (out > this.last!) return (this.last = out);
     // The camera's clock stalled or went back: one nominal frame on, and follow its spacing from here.
-    this.origin = { cameraPts: pts, outPts: this.last! + this.frameTicks };
+    this.origin = { cameraPts: pts, timeBase, outPts: this.last! + this.frameTicks };
     return (this.last = this.origin.outPts);
+  }
+
+  /**
+   * Where another stream of the same camera clock (its audio) falls on the output timeline: the video's
+   * mapping, unchanged. Moves nothing.
+   * @returns output pts in 1/90000 (fractional), or null before the connection's first frame
+   */
+  follow(pts: number, timeBase: Rational): number | null {
+    const o = this.origin;
+    if (!o) return null;
+    return o.outPts + 90_000 * ((pts * timeBase.num) / timeBase.den - (o.cameraPts * o.timeBase.num) / o.timeBase.den);
   }
 }

@@ -1,12 +1,14 @@
 /**
  * One camera, top to bottom: live source (reconnecting) → live anonymize (bounded, fail closed) → gap
- * filler → live encoder → access units. Components come in built; this file wires them, counts, and
- * logs a periodic summary of drops (one line per interval, not one per frame).
+ * filler → live encoder → access units, with the camera's audio frames merged in as they arrive (they
+ * are not processed, and their timestamps keep them in sync). Components come in built; this file wires
+ * them, counts, and logs a periodic summary of drops (one line per interval, not one per frame).
  */
-import { Observable, retry, tap, timer, type Subscription } from 'rxjs';
+import { merge, Observable, retry, Subject, tap, timer, type Subscription } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import { coverZones, type ZoneFill } from '../anonymize/privacy-zones.js';
-import type { H264AccessUnit, H264Sink } from '../egress/h264-access-unit.js';
+import type { AudioUnit } from '../ingest/audio-unit.js';
+import { isAudioUnit, type LiveSink, type LiveUnit } from '../egress/live-sink.js';
 import { encodeLive } from '../egress/live-encoder.js';
 import type { Rational } from '../frame.js';
 import type { BackoffOptions } from '../ingest/backoff.js';
@@ -40,6 +42,8 @@ export interface CameraPipelineOptions {
   /** Source URL or device (credentials included; never logged). */
   readonly url: string;
   readonly transport: LiveTransport;
+  /** Carry the camera's audio. */
+  readonly audio: boolean;
   readonly binary: FfmpegBinary;
   readonly analyzers: FaceAnalyzers;
   readonly anonymizer: Anonymizer;
@@ -59,7 +63,7 @@ const DEFAULT_RATE: Rational = { num: 25, den: 1 };
  * @returns a cold Observable of access units; it only errors with CameraUnreachableError (a camera that
  * never answered, when `startAttempts` is set). Encoder failures restart the encoder after a pause.
  */
-export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessUnit> {
+export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
   const p = o.policy;
   // Work in flight when the camera is stopped still settles (a detection on a disposed session fails): quiet.
   let running = true;
@@ -71,9 +75,12 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
   let lagMs = 0;
   const m = o.metrics;
   const dropped = new DroppedFrames();
+  const audio = new Subject<AudioUnit>();
   const frames = liveSource(o.url, {
     binary: o.binary,
     transport: o.transport,
+    audio: o.audio,
+    onAudio: (unit) => audio.next(unit),
     connectMs: p.connectMs,
     stallMs: p.stallMs,
     maxLagMs: p.maxLagMs,
@@ -150,12 +157,12 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
     }),
   );
   const every = o.summarySeconds ?? 10;
-  return new Observable<H264AccessUnit>((subscriber) => {
+  return new Observable<LiveUnit>((subscriber) => {
     const summary = setInterval(() => {
       if (droppedSinceSummary > 0) log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind)`);
       droppedSinceSummary = 0;
     }, every * 1000);
-    const sub = frames.subscribe(subscriber);
+    const sub = merge(frames, audio).subscribe(subscriber);
     return () => {
       running = false;
       clearInterval(summary);
@@ -164,7 +171,10 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<H264AccessU
   });
 }
 
-/** Sends every access unit to every sink. @returns the subscription (unsubscribe stops the camera) */
-export function runCamera(units: Observable<H264AccessUnit>, sinks: readonly H264Sink[], onError: (error: unknown) => void): Subscription {
-  return units.subscribe({ next: (au) => sinks.forEach((s) => s.write(au)), error: onError });
+/** Sends every access unit and audio frame to every sink. @returns the subscription (unsubscribe stops the camera) */
+export function runCamera(units: Observable<LiveUnit>, sinks: readonly LiveSink[], onError: (error: unknown) => void): Subscription {
+  return units.subscribe({
+    next: (unit) => sinks.forEach((s) => (isAudioUnit(unit) ? s.writeAudio(unit) : s.write(unit))),
+    error: onError,
+  });
 }

@@ -1,9 +1,11 @@
 /**
  * A publisher that outlives its connection: pushes to an RTSP server through `publishRtsp`, and when the
  * server goes away or refuses, logs one line and reconnects after a capped back-off. Access units written
- * while disconnected are dropped (the new connection starts at the next keyframe).
+ * (and audio) while disconnected are dropped (the new connection starts at the next keyframe).
  */
-import type { H264AccessUnit, H264Sink } from '../egress/h264-access-unit.js';
+import type { AudioUnit } from '../ingest/audio-unit.js';
+import type { H264AccessUnit } from '../egress/h264-access-unit.js';
+import type { LiveSink } from '../egress/live-sink.js';
 import { publishRtsp, type PublishOptions } from '../egress/rtsp-publisher.js';
 import { backoffDelay, type BackoffOptions } from '../ingest/backoff.js';
 
@@ -12,17 +14,17 @@ export interface ResilientPublisherOptions {
   readonly backoff: BackoffOptions;
   readonly log: (line: string) => void;
   /** One connection; default publishRtsp (tests pass fakes). */
-  readonly connect?: (url: string, options: PublishOptions) => Promise<H264Sink>;
+  readonly connect?: (url: string, options: PublishOptions) => Promise<LiveSink>;
 }
 
-export interface ResilientPublisher extends H264Sink {
+export interface ResilientPublisher extends LiveSink {
   /** Settles with the first connection attempt: rejects with its one-line error if the server did not answer. */
   readonly firstAttempt: Promise<void>;
 }
 
 export function resilientPublisher(url: string, options: ResilientPublisherOptions): ResilientPublisher {
   const connect = options.connect ?? publishRtsp;
-  let current: H264Sink | null = null;
+  let current: LiveSink | null = null;
   let failures = 0;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
@@ -43,7 +45,7 @@ export function resilientPublisher(url: string, options: ResilientPublisherOptio
 
   const open = async (): Promise<void> => {
     // Assigned when connect resolves; an error reported before that fails this attempt.
-    let sink: H264Sink | undefined;
+    let sink: LiveSink | undefined;
     let early: Error | undefined;
     const onError = (error: Error): void => {
       if (sink === undefined) early ??= error;
@@ -65,16 +67,19 @@ export function resilientPublisher(url: string, options: ResilientPublisherOptio
     }
   };
 
+  const forward = (write: (sink: LiveSink) => void): void => {
+    if (!current) return;
+    try {
+      write(current);
+    } catch (error) {
+      lost(error instanceof Error ? error.message : String(error));
+    }
+  };
+
   return {
     firstAttempt: open(),
-    write(au: H264AccessUnit): void {
-      if (!current) return;
-      try {
-        current.write(au);
-      } catch (error) {
-        lost(error instanceof Error ? error.message : String(error));
-      }
-    },
+    write: (au: H264AccessUnit) => forward((sink) => sink.write(au)),
+    writeAudio: (unit: AudioUnit) => forward((sink) => sink.writeAudio(unit)),
     async close(): Promise<void> {
       closed = true;
       clearTimeout(retry);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AnnexBParser } from '../../src/egress/annexb-parser.js';
-import type { H264AccessUnit, H264Sink } from '../../src/egress/h264-access-unit.js';
+import type { H264AccessUnit } from '../../src/egress/h264-access-unit.js';
+import type { LiveSink } from '../../src/egress/live-sink.js';
 import { ffmpeg, media } from '../fixtures/media.js';
 
 /** 2 s of interview.mp4 (640×480, 25 fps) as Annex-B with AUDs, an IDR every 10 frames. */
@@ -23,7 +24,7 @@ export function readAccessUnits(file: string): H264AccessUnit[] {
 }
 
 /** Writes `aus` in a loop at 25 fps with continuous timestamps until the returned stop function is called. */
-export function playLoop(sink: H264Sink, aus: readonly H264AccessUnit[]): () => void {
+export function playLoop(sink: LiveSink, aus: readonly H264AccessUnit[]): () => void {
   let i = 0;
   const timer = setInterval(() => {
     sink.write({ ...aus[i % aus.length], pts90k: i * 3600 });

@@ -1,6 +1,7 @@
-/** A mount's fan-out with recording outputs: keyframe gate, in-band SPS/PPS, per-session stamps, slow readers. */
+/** A mount's fan-out with recording outputs: keyframe gate, in-band SPS/PPS, per-session stamps, slow readers, audio. */
 import { describe, expect, it } from 'vitest';
 import type { H264AccessUnit } from '../../src/egress/h264-access-unit.js';
+import type { AudioFormat, AudioUnit } from '../../src/ingest/audio-unit.js';
 import { rtpSequence, rtpTimestamp } from '../../src/egress/rtp-packet.js';
 import { RtspMount } from '../../src/egress/rtsp-mount.js';
 import { RtspSession, type RtpOutput } from '../../src/egress/rtsp-session.js';
@@ -16,9 +17,10 @@ function recorder(): RtpOutput & { packets: Buffer[]; rtcp: Buffer[]; full: bool
 }
 
 function session(mount: RtspMount, out: RtpOutput): { s: RtspSession; first: { seq: number; rtptime?: number } } {
-  const s = new RtspSession(mount.path, { kind: 'tcp', channels: [0, 1], record: false }, out, mount.ssrc);
+  const s = new RtspSession(mount.path);
+  s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, out, mount.ssrc, 90_000);
   mount.add(s);
-  return { s, first: s.play() };
+  return { s, first: s.play()[0] };
 }
 
 describe('RtspMount', () => {
@@ -57,9 +59,38 @@ describe('RtspMount', () => {
     let ended = 0;
     let unmounted = false;
     const mount = new RtspMount('/cam', () => (unmounted = true));
-    mount.add(new RtspSession('/cam', { kind: 'tcp', channels: [0, 1], record: false }, recorder(), 1, () => ended++));
+    const s = new RtspSession('/cam', () => ended++);
+    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, recorder(), 1, 90_000);
+    mount.add(s);
     await mount.close();
     expect([ended, unmounted, mount.clients]).toEqual([1, true, 0]);
     expect(() => mount.write(p(0))).toThrow('RTSP mount /cam is closed; it takes no more video.');
+  });
+
+  it('serves audio as a second track: it starts with the first keyframe, and both tracks report one clock', () => {
+    const aac: AudioFormat = { codec: 'aac', sampleRate: 48_000, channels: 1, config: Buffer.from([0x11, 0x88]) };
+    const frame = (pts90k: number): AudioUnit => ({ format: aac, data: Buffer.alloc(200, 1), pts90k, samples: 1024 });
+    const mount = new RtspMount('/cam', () => {});
+    mount.writeAudio(frame(0));
+    expect(mount.audio).toBe(aac); // known before any client: the SDP can offer it
+    const video = recorder(), audio = recorder();
+    const s = new RtspSession('/cam');
+    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, video, mount.ssrc, 90_000);
+    s.setup('audio', { kind: 'tcp', channels: [2, 3], record: false }, audio, mount.audioSsrc, 48_000);
+    mount.add(s);
+    const [v, a] = s.play();
+    expect([v.kind, a.kind]).toEqual(['video', 'audio']);
+    mount.writeAudio(frame(1920)); // before the first keyframe: the client could not play it in sync
+    mount.write(idr(3600, true));
+    mount.writeAudio(frame(3840));
+    mount.writeAudio(frame(5760));
+    expect(audio.packets.map(rtpTimestamp)).toEqual([a.rtptime! + 128, a.rtptime! + 1152]); // (pts - 3600) × 48000 / 90000
+    expect(audio.packets[0][1] & 0x7f).toBe(97);
+    // One report per track right after its first packet, then both at the same instant: the same media time.
+    s.report(Date.now() + 5000);
+    const [vr, ar] = [video.rtcp[1], audio.rtcp[1]];
+    const secondsOf = (sr: Buffer, base: number, rate: number) => (sr.readUInt32BE(16) - base) / rate;
+    expect(secondsOf(ar, a.rtptime!, 48_000)).toBeCloseTo(secondsOf(vr, v.rtptime!, 90_000), 3);
+    expect(vr.readUInt32BE(8)).toBe(ar.readUInt32BE(8)); // same NTP seconds
   });
 });

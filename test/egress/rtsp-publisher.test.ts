@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { H264AccessUnit, H264Sink } from '../../src/egress/h264-access-unit.js';
+import type { H264AccessUnit } from '../../src/egress/h264-access-unit.js';
+import type { LiveSink } from '../../src/egress/live-sink.js';
 import { publishRtsp } from '../../src/egress/rtsp-publisher.js';
 import { RtspServer } from '../../src/egress/rtsp-server.js';
 import { NullcamError } from '../../src/errors.js';
@@ -15,7 +16,7 @@ const GST_RECORD = fileURLToPath(new URL('./gst-rtsp-record.py', import.meta.url
 const gstreamer = hasCommand('gst-launch-1.0') && hasGstRtspServer();
 
 /** Writes every access unit at 25 fps, then closes the sink. */
-async function publishAll(sink: H264Sink, aus: readonly H264AccessUnit[]): Promise<void> {
+async function publishAll(sink: LiveSink, aus: readonly H264AccessUnit[]): Promise<void> {
   for (const [i, au] of aus.entries()) {
     sink.write({ ...au, pts90k: i * 3600 });
     await new Promise((r) => setTimeout(r, 40));
@@ -54,7 +55,7 @@ describe('publishRtsp', () => {
     const url = `rtsp://127.0.0.1:${await freePort()}/live`;
     const ffmpeg = await receiver('ffmpeg', ['-hide_banner', '-v', 'error', '-rtsp_transport', transport, '-rtsp_flags', 'listen', '-i', url, '-f', 'framecrc', '-'], () => true);
     // ffmpeg prints nothing when it listens: retry the connection until it does.
-    let sink: H264Sink | undefined;
+    let sink: LiveSink | undefined;
     for (let i = 0; i < 50 && !sink; i++) sink = await publishRtsp(url, { transport }).catch(() => new Promise<undefined>((r) => setTimeout(r, 100)));
     await publishAll(sink!, aus);
     await ffmpeg.exited;

@@ -28,6 +28,25 @@ describe('h264Sdp', () => {
   it('leaves the parameter sets out until they are known', () => {
     expect(h264Sdp({ address: '::1' })).toMatch(/o=- \d+ 1 IN IP6 ::1\r\n[^]*a=fmtp:96 packetization-mode=1\r\n/);
   });
+
+  it('adds an AAC track after the video: mpeg4-generic AAC-hbr with the AudioSpecificConfig', () => {
+    const audio = { codec: 'aac' as const, sampleRate: 48000, channels: 1, config: Buffer.from('118856e500', 'hex') };
+    expect(h264Sdp({ address: '127.0.0.1', audio }).split('\r\n').slice(-6)).toEqual([
+      'a=control:trackID=0',
+      'm=audio 0 RTP/AVP 97',
+      'a=rtpmap:97 MPEG4-GENERIC/48000/1',
+      'a=fmtp:97 streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=118856E500',
+      'a=control:trackID=1',
+      '',
+    ]);
+  });
+
+  it('adds a G.711 track: static payload type for 8 kHz mono, the channel count only when more than one', () => {
+    const tail = (codec: 'pcma' | 'pcmu', channels: number) => h264Sdp({ address: '127.0.0.1', audio: { codec, sampleRate: 8000, channels } }).split('\r\n').slice(-4, -1);
+    expect(tail('pcma', 1)).toEqual(['m=audio 0 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', 'a=control:trackID=1']);
+    expect(tail('pcmu', 1)).toEqual(['m=audio 0 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=control:trackID=1']);
+    expect(tail('pcma', 2)).toEqual(['m=audio 0 RTP/AVP 97', 'a=rtpmap:97 PCMA/8000/2', 'a=control:trackID=1']);
+  });
 });
 
 describe('parseTransport', () => {

@@ -29,11 +29,18 @@ describe('liveInputArgs', () => {
 
 describe('liveDecodeArgs', () => {
   it('decodes the first video stream to raw yuv420p with showinfo timing, no frame delay', () => {
-    expect(liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true)).toEqual([
+    expect(liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true, 'none')).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-flags', 'low_delay',
       '-rtsp_transport', 'tcp', '-probesize', '32', '-i', 'rtsp://cam/1', '-map', '0:v:0', '-vf', 'showinfo=checksum=0',
       '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-threads', '1', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1',
     ]);
-    expect(liveDecodeArgs('/dev/video0', 'tcp', 'quick', false)).toContain('-vsync');
+    expect(liveDecodeArgs('/dev/video0', 'tcp', 'quick', false, 'none')).toContain('-vsync');
+  });
+
+  it('writes the camera audio as FLV to fd 3: copied, or re-encoded to AAC; never the video in its place', () => {
+    const video = liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true, 'none');
+    const tail = (audio: 'copy' | 'aac') => liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true, audio).slice(video.length);
+    expect(tail('copy')).toEqual(['-map', '0:a:0?', '-vn', '-sn', '-dn', '-c:a', 'copy', '-output_ts_offset', '1', '-flush_packets', '1', '-f', 'flv', 'pipe:3']);
+    expect(tail('aac')).toEqual(['-map', '0:a:0?', '-vn', '-sn', '-dn', '-c:a', 'aac', '-b:a', '128k', '-output_ts_offset', '1', '-flush_packets', '1', '-f', 'flv', 'pipe:3']);
   });
 });

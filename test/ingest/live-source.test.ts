@@ -8,6 +8,8 @@ import { NullcamError } from '../../src/errors.js';
 import type { Frame } from '../../src/frame.js';
 import { locateFfmpeg, type FfmpegBinary } from '../../src/ingest/ffmpeg-binary.js';
 import { FfmpegError } from '../../src/ingest/ffmpeg-error.js';
+import { UnsupportedAudioError } from '../../src/ingest/flv-audio-reader.js';
+import type { LiveDecodeOptions } from '../../src/ingest/live-decode.js';
 import { liveSource, type LiveSourceOptions } from '../../src/ingest/live-source.js';
 import { ffmpeg, tempDir } from '../fixtures/media.js';
 
@@ -65,6 +67,41 @@ describe('liveSource (virtual time)', () => {
     expect((await got).pts).toBe(0);
     expect(probes).toEqual(['quick', 'full']);
     expect(log).toEqual(['the stream\'s first bytes do not say its parameters; probing it in full (one to five seconds of start-up delay)']);
+  });
+
+  it('learns the camera audio at once, without counting failures: none when it has none, AAC when FLV cannot carry it', async () => {
+    vi.useFakeTimers();
+    const failing = (line: string) => new FfmpegError('Reading rtsp://cam/x', 'check', { argv: ['ffmpeg'], code: 1, signal: null, stderrTail: [line], durationMs: 5 });
+    const run = async (first: Error) => {
+      const log: string[] = [];
+      const asked: Array<string | undefined> = [];
+      const connect = (_: string, o: { audio?: string }) =>
+        new Observable<Frame>((s) => {
+          asked.push(o.audio);
+          if (asked.length === 1) s.error(first);
+          else s.next(frame(0));
+        });
+      const got = lastValueFrom(liveSource('rtsp://cam/x', options({ connect, startAttempts: 1, audio: true }, log)).pipe(take(1)));
+      await vi.advanceTimersByTimeAsync(0);
+      await got;
+      return { asked, log };
+    };
+    expect(await run(failing('[fatal] Output file #1 does not contain any stream'))).toEqual({ asked: ['copy', 'none'], log: ['the camera sends no audio; serving video only'] });
+    expect(await run(failing('[flv @ 0x5] [error] Audio codec opus not compatible with flv'))).toEqual({ asked: ['copy', 'aac'], log: ["the camera's audio cannot be carried as it is; re-encoding it to AAC"] });
+    expect(await run(new UnsupportedAudioError('mp3'))).toEqual({ asked: ['copy', 'aac'], log: ["the camera's audio (mp3) cannot be carried as it is; re-encoding it to AAC"] });
+  });
+
+  it('puts the audio on the frames\' timeline, sample-exact, from the connection\'s first frame on', async () => {
+    const aac = { codec: 'aac' as const, sampleRate: 48_000, channels: 1 };
+    const connect = (_: string, o: LiveDecodeOptions) =>
+      new Observable<Frame>((s) => {
+        o.onAudio!({ format: aac, data: Buffer.alloc(1), ms: 990, samples: 1024 }); // before the first frame: no mapping yet
+        s.next({ ...frame(1000), timeBase: tb });
+        for (const ms of [1000, 1021, 1043]) o.onAudio!({ format: aac, data: Buffer.alloc(1), ms, samples: 1024 });
+      });
+    const audio: number[] = [];
+    const first = await lastValueFrom(liveSource('rtsp://cam/x', options({ connect, audio: true, onAudio: (u) => audio.push(u.pts90k) }, [])).pipe(take(1)));
+    expect(audio).toEqual([first.pts, first.pts + 1920, first.pts + 3840]);
   });
 
   it('gives up with one line after startAttempts when the camera never answers, backing off in between', async () => {

@@ -30,3 +30,22 @@ describe('PtsContinuity', () => {
     expect(c.map(-4488, tb, 1000)).toBe(104_400); // and its spacing followed from there
   });
 });
+
+describe('PtsContinuity.follow (the camera audio on the video timeline)', () => {
+  it('maps another stream of the same camera clock through the video mapping, in any time base', () => {
+    const c = new PtsContinuity();
+    expect(c.follow(0, { num: 1, den: 1000 })).toBeNull(); // before the first frame: no mapping yet
+    c.map(1280, tb, 2000); // 100 ms on the camera clock → 180 000
+    expect(c.follow(121, { num: 1, den: 1000 })).toBeCloseTo(180_000 + 21 * 90, 6);
+    expect(c.follow(79, { num: 1, den: 1000 })).toBeCloseTo(180_000 - 21 * 90, 6); // audio ahead of the first frame
+  });
+
+  it('follows the re-anchored mapping after a reconnect, and is cleared by it until the next frame', () => {
+    const c = new PtsContinuity();
+    c.map(0, tb, 0);
+    c.reconnect();
+    expect(c.follow(0, tb)).toBeNull();
+    c.map(90_000, { num: 1, den: 90_000 }, 5000); // camera clock restarted at 1 s; output at 450 000
+    expect(c.follow(2000, { num: 1, den: 1000 })).toBe(540_000);
+  });
+});

@@ -29,9 +29,9 @@ export interface Camera {
   stop(): Promise<void>;
 }
 
-/** Starts a camera serving `file` at rtsp://127.0.0.1:port/cam; resolves once it listens. */
-export async function startCamera(port: number, file: string, codec: 'h264' | 'mp4v' = 'h264'): Promise<Camera> {
-  const child = spawn('/usr/bin/python3', [CAMERA_SCRIPT, String(port), '/cam', file, codec], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a camera serving `file` (and its audio track, in the codec given) at rtsp://127.0.0.1:port/cam; resolves once it listens. */
+export async function startCamera(port: number, file: string, codec: 'h264' | 'mp4v' = 'h264', audio: 'none' | 'aac' | 'pcma' | 'opus' = 'none'): Promise<Camera> {
+  const child = spawn('/usr/bin/python3', [CAMERA_SCRIPT, String(port), '/cam', file, codec, audio], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`camera exited ${code}`)));

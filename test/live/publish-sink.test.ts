@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { H264AccessUnit, H264Sink } from '../../src/egress/h264-access-unit.js';
+import type { H264AccessUnit } from '../../src/egress/h264-access-unit.js';
+import type { LiveSink } from '../../src/egress/live-sink.js';
 import type { PublishOptions } from '../../src/egress/rtsp-publisher.js';
 import { NullcamError } from '../../src/errors.js';
 import { resilientPublisher } from '../../src/live/publish-sink.js';
@@ -16,7 +17,7 @@ describe('resilientPublisher (virtual time)', () => {
     const log: string[] = [];
     const written: number[] = [];
     let attempts = 0;
-    const connect = async (): Promise<H264Sink> => {
+    const connect = async (): Promise<LiveSink> => {
       if (++attempts < 3) throw new NullcamError('Cannot connect to rtsp://server:8554/x: connection refused');
       return { write: (a) => void written.push(a.pts90k), close: async () => {} };
     };
@@ -40,7 +41,7 @@ describe('resilientPublisher (virtual time)', () => {
     const log: string[] = [];
     const errors: Array<(e: NullcamError) => void> = [];
     let opened = 0;
-    const connect = async (_url: string, o: PublishOptions): Promise<H264Sink> => {
+    const connect = async (_url: string, o: PublishOptions): Promise<LiveSink> => {
       opened++;
       errors.push(o.onError!);
       return { write: () => {}, close: async () => {} };
@@ -60,7 +61,7 @@ describe('resilientPublisher (virtual time)', () => {
     const written: number[] = [];
     let attempts = 0;
     let sinksClosed = 0;
-    const connect = async (_url: string, o: PublishOptions): Promise<H264Sink> => {
+    const connect = async (_url: string, o: PublishOptions): Promise<LiveSink> => {
       if (++attempts === 1) o.onError!(new NullcamError('RTSP server closed the connection'));
       return { write: (a) => void written.push(a.pts90k), close: async () => void sinksClosed++ };
     };

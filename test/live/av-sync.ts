@@ -1,0 +1,72 @@
+/**
+ * Audio/video sync, measured on media: a clip that flashes white for one frame and beeps (1 kHz, 100 ms)
+ * at the same instants every two seconds, and the offsets of beeps from flashes in a recording of it.
+ * Shared by the live audio tests.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { ffmpeg, media } from '../fixtures/media.js';
+
+/** Seconds between markers in the clip. */
+export const MARKER_PERIOD_S = 2;
+
+/**
+ * interview.mp4 (a face) looped to `seconds`, 25 fps H.264 with a keyframe every second, with a marker
+ * every two seconds over a quiet hum (so the audio's extent shows), and its audio in `audio`: aac (48 kHz), pcm_alaw (8 kHz, in .mov) or libopus.
+ */
+export function makeSyncClip(out: string, seconds: number, audio: 'aac' | 'pcm_alaw' | 'libopus'): string {
+  const rate = audio === 'pcm_alaw' ? 8000 : 48000;
+  ffmpeg([
+    '-stream_loop', '-1', '-i', media('interview.mp4'),
+    '-f', 'lavfi', '-i', `aevalsrc='0.01*sin(2*PI*200*t)+if(lt(mod(t\\,${MARKER_PERIOD_S})\\,0.1)\\,0.8*sin(2*PI*1000*t)\\,0)':s=${rate}:d=${seconds}`,
+    '-map', '0:v', '-map', '1:a', '-t', String(seconds),
+    '-vf', `drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(t,${MARKER_PERIOD_S}),0.04)'`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25',
+    '-c:a', audio, '-ac', '1', out,
+  ]);
+  return out;
+}
+
+export interface SyncReport {
+  /** Times (s) of flash frames and beep onsets, on the recording's shared timeline. */
+  readonly flashes: number[];
+  readonly beeps: number[];
+  /** For each flash with a beep within half a period: beep minus flash, ms. */
+  readonly offsetsMs: number[];
+  /** Seconds of decoded audio and of video (first to last frame). */
+  readonly audioSeconds: number;
+  readonly videoSeconds: number;
+  readonly audioCodec: string;
+}
+
+/** Reads a recording (any container ffmpeg reads; its first video and audio stream). */
+export function measureSync(file: string): SyncReport {
+  // One decode per stream; both share the input's timeline (ffmpeg shifts every stream by the same start).
+  const video = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', '-vf', 'scale=8:8,showinfo', '-fps_mode', 'passthrough', '-pix_fmt', 'gray', '-f', 'rawvideo', '-'], { maxBuffer: 1 << 28 });
+  const times = [...video.stderr.toString().matchAll(/pts_time:(\S+)/g)].map((m) => Number(m[1]));
+  const flashes: number[] = [];
+  for (let i = 0; i < times.length && (i + 1) * 64 <= video.stdout.length; i++) {
+    const frame = video.stdout.subarray(i * 64, (i + 1) * 64);
+    // The first frame of a flash (float rounding in the clip's filter can light two).
+    if (frame.reduce((a, b) => a + b, 0) / 64 > 200 && !(flashes.length && times[i] - flashes[flashes.length - 1] < 0.1)) flashes.push(times[i]);
+  }
+  // Audio from time 0 of the timeline (silence padded in front of its first sample), at 8 kHz mono.
+  const pcm = execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-af', 'aresample=async=1:first_pts=0', '-ac', '1', '-ar', '8000', '-f', 's16le', '-'], { maxBuffer: 1 << 28 });
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
+  const beeps: number[] = [];
+  let quiet = Infinity;
+  for (let i = 0; i < samples.length; i++) {
+    if (Math.abs(samples[i]) > 8000) {
+      if (quiet > 4000) beeps.push(i / 8000); // after half a second of quiet
+      quiet = 0;
+    } else quiet++;
+  }
+  const offsetsMs = flashes.flatMap((f) => {
+    const nearest = beeps.reduce((best, b) => (Math.abs(b - f) < Math.abs(best - f) ? b : best), Infinity);
+    return Math.abs(nearest - f) < MARKER_PERIOD_S / 2 ? [Math.round((nearest - f) * 1000)] : [];
+  });
+  const firstAudio = samples.findIndex((s) => s !== 0);
+  const audioCodec = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim();
+  return { flashes, beeps, offsetsMs, audioSeconds: (samples.length - Math.max(0, firstAudio)) / 8000, videoSeconds: times.length ? times[times.length - 1] - times[0] : 0, audioCodec };
+}
+
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
