@@ -99,6 +99,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         url: camera.url,
         transport: camera.transport ?? config.live.transport,
         audio: config.encode.audio !== 'none',
+        onAudioExpected: () => sinks.forEach((s) => s.expectAudio()),
         binary,
         analyzers: analyzersFor(analyzers, mode),
         anonymizer: classicFromConfig(config, mode),

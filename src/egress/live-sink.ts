@@ -10,6 +10,11 @@ export interface LiveSink {
   write(au: H264AccessUnit): void;
   /** Hands one audio frame on; never blocks. */
   writeAudio(unit: AudioUnit): void;
+  /**
+   * Audio frames will come: describe the stream (DESCRIBE, ANNOUNCE) only once their format is known, or
+   * after a short wait, so receivers set up the audio track too.
+   */
+  expectAudio(): void;
   /** Stops the sink and releases its clients or connection. */
   close(): Promise<void>;
 }

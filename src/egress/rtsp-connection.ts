@@ -35,7 +35,7 @@ const PUBLISH_METHODS = `${PLAY_METHODS}, ANNOUNCE, RECORD`;
  * two seconds at 4 Mbit/s, more than one keyframe at 1080p, so a healthy client never trips it.
  */
 const MAX_UNSENT_BYTES = 1 << 20;
-/** How long DESCRIBE waits for the first SPS/PPS of a mount that has not been written yet. */
+/** How long DESCRIBE waits for the first SPS/PPS (and audio format) of a mount that has not been written yet. */
 const DESCRIBE_WAIT_MS = 2000;
 
 export class RtspConnection {
@@ -127,7 +127,7 @@ export class RtspConnection {
       case 'DESCRIBE': {
         const mount = this.ctx.mount(path);
         if (!mount) return reply(404);
-        await mount.parameterSetsKnown(DESCRIBE_WAIT_MS);
+        await mount.whenDescribable(DESCRIBE_WAIT_MS);
         const sdp = h264Sdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.sps ? { sps: mount.sps } : {}), ...(mount.pps ? { pps: mount.pps } : {}), ...(mount.audio ? { audio: mount.audio } : {}) });
         return reply(200, { 'Content-Type': 'application/sdp', 'Content-Base': `${base}/` }, sdp);
       }

@@ -19,6 +19,7 @@ export class RtspMount implements LiveSink {
   sps: Buffer | undefined;
   /** The audio track's format, once an audio frame was written; undefined: the mount serves video only. */
   audio: AudioFormat | undefined;
+  private audioExpected = false;
   pps: Buffer | undefined;
   private readonly sessions = new Set<RtspSession>();
   private waiters: Array<() => void> = [];
@@ -40,7 +41,7 @@ export class RtspMount implements LiveSink {
     const params = parameterSets(au);
     if (params.sps) this.sps = params.sps;
     if (params.pps) this.pps = params.pps;
-    if (this.sps && this.pps && this.waiters.length > 0) for (const wake of this.waiters.splice(0)) wake();
+    this.wakeIfDescribable();
     if (this.sessions.size === 0) return;
     const unit = au.keyframe ? withParameterSets(au, this.sps, this.pps) : au;
     const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, ...(this.maxPacketBytes ? { maxPacketBytes: this.maxPacketBytes } : {}) });
@@ -50,12 +51,29 @@ export class RtspMount implements LiveSink {
   writeAudio(unit: AudioUnit): void {
     if (this.closed) return;
     this.audio = unit.format;
+    this.wakeIfDescribable();
     for (const session of this.sessions) session.deliverAudio(unit, this.maxPacketBytes);
   }
 
-  /** Resolves once SPS and PPS are known, or after `timeoutMs` (the SDP then goes out without them). */
-  async parameterSetsKnown(timeoutMs: number): Promise<void> {
-    if ((this.sps && this.pps) || this.closed) return;
+  expectAudio(): void {
+    this.audioExpected = true;
+  }
+
+  /** The SDP can be written: SPS and PPS known, and the audio format too when audio is expected. */
+  private get isDescribable(): boolean {
+    return Boolean(this.sps && this.pps && (this.audio || !this.audioExpected));
+  }
+
+  private wakeIfDescribable(): void {
+    if (this.isDescribable && this.waiters.length > 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /**
+   * Resolves once SPS and PPS (and the audio format, when audio is expected) are known, or after
+   * `timeoutMs` (the SDP then goes out without what is missing).
+   */
+  async whenDescribable(timeoutMs: number): Promise<void> {
+    if (this.isDescribable || this.closed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       function done(): void {

@@ -52,6 +52,8 @@ export async function publishRtsp(url: string, options: PublishOptions = {}): Pr
 
 /** Units held while the server is being set up; past this the publisher waits for the next keyframe. */
 const MAX_PENDING = 200;
+/** How long the announcement waits for the format of audio that is expected, ms (as a DESCRIBE on nullcam's server). */
+const AUDIO_WAIT_MS = 2000;
 /** Unsent bytes on the TCP connection before frames are dropped (to the next keyframe). As the server's limit. */
 const MAX_UNSENT_BYTES = 1 << 20;
 
@@ -62,6 +64,8 @@ class RtspPublisher implements LiveSink {
   private sps: Buffer | undefined;
   private pps: Buffer | undefined;
   private audio: AudioFormat | undefined;
+  /** When the audio was said to come (Date.now()), while its format is not known. */
+  private audioExpectedAt: number | undefined;
   private failure: NullcamError | undefined;
   private readonly ssrc = randomInt(0, 2 ** 32 - 1);
   private readonly audioSsrc = randomInt(0, 2 ** 32 - 1);
@@ -89,7 +93,7 @@ class RtspPublisher implements LiveSink {
     this.sps = params.sps ?? this.sps;
     this.pps = params.pps ?? this.pps;
     if (this.state === 'idle') {
-      if (!au.keyframe || !this.sps || !this.pps) return;
+      if (!au.keyframe || !this.sps || !this.pps || this.awaitingAudio()) return;
       this.state = 'starting';
       this.pending.push(au);
       this.start().catch((error: unknown) => {
@@ -104,6 +108,14 @@ class RtspPublisher implements LiveSink {
       return;
     }
     this.sendUnit(au);
+  }
+
+  expectAudio(): void {
+    this.audioExpectedAt ??= Date.now();
+  }
+
+  private awaitingAudio(): boolean {
+    return !this.audio && this.audioExpectedAt !== undefined && Date.now() - this.audioExpectedAt < AUDIO_WAIT_MS;
   }
 
   writeAudio(unit: AudioUnit): void {

@@ -21,6 +21,8 @@ export interface LiveStreamInfo {
   readonly codec: string;
   /** Nominal frame rate (tbr), null when the dump gives none or only a stand-in (see plausibleFrameRate). */
   readonly frameRate: Rational | null;
+  /** Audio frames will follow (to onAudio): the connection carries the camera's audio. */
+  readonly audio: boolean;
 }
 
 export interface LiveDecodeOptions {
@@ -70,9 +72,11 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
       onStderrLine(line) {
         const parsed = parseShowinfoLine(line);
         if (parsed?.kind === 'frame' && dump) {
-          const video = mediaInfoFromFfmpegStderr(dump.join('\n'))?.video;
+          const info = mediaInfoFromFfmpegStderr(dump.join('\n'));
+          const video = info?.video;
           dump = null;
-          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: plausibleFrameRate(video?.frameRate ?? null) });
+          const hasAudio = audio !== 'none' && (info?.streams.some((s) => s.kind === 'audio') ?? false);
+          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: plausibleFrameRate(video?.frameRate ?? null), audio: hasAudio });
         }
         if (parsed) return timing.push(parsed);
         if (dump && dump.length < DUMP_LINES) dump.push(stripLogPrefix(line));

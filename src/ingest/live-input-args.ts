@@ -30,8 +30,21 @@ const LIVE_AUDIO_BITRATE = '128k';
 
 /** ffmpeg's failure when the camera has no audio stream for the audio output. */
 export const NO_AUDIO_STREAM = /Output file #1 does not contain any stream/;
-/** ffmpeg's failure when FLV cannot carry the camera's audio as it is. */
-export const AUDIO_NOT_COPYABLE = /not compatible with flv|FLV does not support|codec not currently supported in container/i;
+/**
+ * ffmpeg's failure when the camera's audio cannot be copied: FLV cannot carry the codec, or its parameters
+ * were not known when the output started (a quick probe that read no audio frame).
+ */
+export const AUDIO_NOT_COPYABLE = /not compatible with flv|FLV does not support|codec not currently supported in container|sample rate not set/i;
+
+/**
+ * How to start with a source's audio: copied where the stream's first bytes describe it (RTSP's SDP, RTMP's
+ * sequence header); elsewhere (MPEG-TS over SRT, UDP, HTTP, HLS) re-encoded, as a copy needs the audio's
+ * parameters before the first frame and the quick probe reads too little to see them (measured: "sample
+ * rate not set", the connection fails).
+ */
+export function initialLiveAudio(source: string): LiveAudio {
+  return /^(rtsps?|rtmps?):\/\//i.test(source) || isCaptureDevice(source) ? 'copy' : 'aac';
+}
 
 /** ffmpeg's failure when the quick probe did not find the stream's parameters (its size, its codec). */
 export const PROBE_TOO_SHORT = /unspecified size|Could not find codec parameters/;

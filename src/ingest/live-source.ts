@@ -14,7 +14,7 @@ import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, lastReason } from './ffmpeg-error.js';
 import { UnsupportedAudioError } from './flv-audio-reader.js';
 import { liveDecode, type LiveDecodeOptions, type LiveStreamInfo } from './live-decode.js';
-import { AUDIO_NOT_COPYABLE, isCaptureDevice, NO_AUDIO_STREAM, PROBE_TOO_SHORT, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
+import { AUDIO_NOT_COPYABLE, initialLiveAudio, isCaptureDevice, NO_AUDIO_STREAM, PROBE_TOO_SHORT, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { PTS_TIME_BASE, PtsContinuity } from './pts-continuity.js';
 import { redactUrl } from './redact-url.js';
 
@@ -75,7 +75,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
     let everUp = false;
     let failures = 0;
     let probe: LiveProbe = 'quick';
-    let audio: LiveAudio = options.audio ? 'copy' : 'none';
+    let audio: LiveAudio = options.audio ? initialLiveAudio(source) : 'none';
     const audioTimeline = new AudioTimeline();
 
     const attempt = defer(() => {

@@ -44,6 +44,8 @@ export interface CameraPipelineOptions {
   readonly transport: LiveTransport;
   /** Carry the camera's audio. */
   readonly audio: boolean;
+  /** A connection came up with audio: its format and frames follow (sinks can wait for them before describing the stream). */
+  readonly onAudioExpected?: () => void;
   readonly binary: FfmpegBinary;
   readonly analyzers: FaceAnalyzers;
   readonly anonymizer: Anonymizer;
@@ -92,6 +94,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
       if (state === 'up') log('up');
     },
     onStreamInfo(info) {
+      if (info.audio) o.onAudioExpected?.();
       if (info.frameRate) frameRate = info.frameRate;
       else log(`the stream does not say its frame rate; assuming ${(frameRate.num / frameRate.den).toFixed(2).replace(/\.?0+$/, '')} fps for keyframes and gap filling`);
     },

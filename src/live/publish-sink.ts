@@ -27,6 +27,8 @@ export function resilientPublisher(url: string, options: ResilientPublisherOptio
   let current: LiveSink | null = null;
   let failures = 0;
   let closed = false;
+  // Told once per camera connection; a new publisher connection must hear it too.
+  let audioExpected = false;
   let retry: NodeJS.Timeout | undefined;
 
   const lost = (why: string): void => {
@@ -59,6 +61,7 @@ export function resilientPublisher(url: string, options: ResilientPublisherOptio
       }
       if (closed) return void (await sink.close());
       current = sink;
+      if (audioExpected) sink.expectAudio();
       if (failures > 0) options.log('publishing again');
       failures = 0;
     } catch (error) {
@@ -80,6 +83,10 @@ export function resilientPublisher(url: string, options: ResilientPublisherOptio
     firstAttempt: open(),
     write: (au: H264AccessUnit) => forward((sink) => sink.write(au)),
     writeAudio: (unit: AudioUnit) => forward((sink) => sink.writeAudio(unit)),
+    expectAudio: () => {
+      audioExpected = true;
+      forward((sink) => sink.expectAudio());
+    },
     async close(): Promise<void> {
       closed = true;
       clearTimeout(retry);

@@ -93,4 +93,22 @@ describe('RtspMount', () => {
     expect(secondsOf(ar, a.rtptime!, 48_000)).toBeCloseTo(secondsOf(vr, v.rtptime!, 90_000), 3);
     expect(vr.readUInt32BE(8)).toBe(ar.readUInt32BE(8)); // same NTP seconds
   });
+
+  it('describes the stream once SPS/PPS are known, and, when audio is expected, its format too (or after the wait)', async () => {
+    const mount = new RtspMount('/cam', () => {});
+    mount.expectAudio();
+    let ready = false;
+    const described = mount.whenDescribable(5000).then(() => (ready = true));
+    mount.write(idr(0, true));
+    await Promise.resolve();
+    expect(ready).toBe(false); // the audio's format is not known yet
+    mount.writeAudio({ format: { codec: 'pcma', sampleRate: 8000, channels: 1 }, data: Buffer.alloc(160), pts90k: 0, samples: 160 });
+    await described;
+    const late = new RtspMount('/late', () => {});
+    late.expectAudio();
+    late.write(idr(0, true));
+    const t0 = Date.now();
+    await late.whenDescribable(50); // no audio came: the SDP goes out with the video alone
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * Audio/video sync, measured on media: a clip that flashes white for one frame and beeps (1 kHz, 100 ms)
  * at the same instants every two seconds, and the offsets of beeps from flashes in a recording of it.
- * Shared by the live audio tests.
+ * Shared by the live tests that carry audio.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
 import { ffmpeg, media } from '../fixtures/media.js';
 
 /** Seconds between markers in the clip. */
@@ -70,3 +71,23 @@ export function measureSync(file: string): SyncReport {
 }
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Beep minus flash may differ from the camera's own by less than a frame (40 ms at 25 fps). */
+const SYNC_TOLERANCE_MS = 25;
+
+/** The received audio is in sync with its video as the camera sent it (`cameraOffsetMs`), and as long as the video. */
+export function expectInSync(got: SyncReport, cameraOffsetMs: number, codec: string): void {
+  const detail = JSON.stringify({ got, cameraOffsetMs });
+  expect(got.audioCodec, detail).toBe(codec);
+  expect(got.offsetsMs.length, detail).toBeGreaterThanOrEqual(2);
+  // The first marker can fall before the client's first sender report (ffmpeg stamps its first frame 0).
+  for (const offset of got.offsetsMs.slice(1)) expect(Math.abs(offset - cameraOffsetMs), detail).toBeLessThan(SYNC_TOLERANCE_MS);
+  expect(Math.abs(got.audioSeconds - got.videoSeconds), detail).toBeLessThan(0.3);
+}
+
+/** Records `seconds` of an RTSP stream to `out` as ffmpeg receives it (stream copy, every track). @returns out */
+export function recordRtsp(url: string, transport: 'tcp' | 'udp', seconds: number, out: string, inputArgs: readonly string[] = []): Promise<string> {
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-rtsp_transport', transport, ...inputArgs, '-i', url, '-t', String(seconds), '-c', 'copy', '-f', 'matroska', out], { stdio: 'ignore' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+  return new Promise((resolve) => child.once('close', () => (clearTimeout(timer), resolve(out))));
+}

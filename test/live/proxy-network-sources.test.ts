@@ -1,9 +1,10 @@
 /**
- * `nullcam proxy` with cameras that are not RTSP: ffmpeg sends a clip with a face live over SRT, HTTP
+ * `nullcam proxy` with cameras that are not RTSP: ffmpeg sends a clip with a face (and audio) live over SRT, HTTP
  * (MPEG-TS), RTMP (FLV), UDP (MPEG-TS, joined mid-stream) and as an HLS playlist; nullcam serves it over
  * RTSP, ffmpeg plays that. Checked: every face is covered, the frame rate is the camera's, and frames are
  * not dropped: nullcam starts decoding at once instead of after ffmpeg's default probe (five seconds of
- * frames for these formats, which a live proxy must then drop as stale), and paces HLS segments. Needs no
+ * frames for these formats, which a live proxy must then drop as stale), and paces HLS segments; the audio
+ * arrives in sync with the picture (av-sync.ts). Needs no
  * GStreamer; a protocol the ffmpeg build lacks is skipped.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
-import { ffmpeg, media, tempDir } from '../fixtures/media.js';
+import { tempDir } from '../fixtures/media.js';
+import { expectInSync, makeSyncClip, measureSync, recordRtsp } from './av-sync.js';
 import { freePort, readRtsp, startProxy, stopChild } from './live-fixtures.js';
 import { ReceivedIdentity } from './received-identity.js';
 
@@ -70,9 +72,9 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
   let identity: ReceivedIdentity;
 
   beforeAll(async () => {
-    // interview.mp4 four times (32 s) with a keyframe every second, as a camera would send it.
-    clip = path.join(tmp.dir, 'camera.mp4');
-    ffmpeg(['-stream_loop', '3', '-i', media('interview.mp4'), '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', clip]);
+    // interview.mp4 looped (32 s) with a keyframe every second, as a camera would send it, with AAC audio
+    // that beeps when the picture flashes.
+    clip = makeSyncClip(path.join(tmp.dir, 'camera.mp4'), 32, 'aac');
     identity = await ReceivedIdentity.open();
   }, 120_000);
 
@@ -81,7 +83,7 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
     tmp.remove();
   });
 
-  it.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('%s: faces covered, camera frame rate, frames not dropped', async (protocol) => {
+  it.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('%s: faces covered, camera frame rate, frames not dropped, audio in sync', async (protocol) => {
     if (!has(SOURCES[protocol].needs)) return console.warn(`skipped: this ffmpeg cannot send ${SOURCES[protocol].needs}`);
     const source = await SOURCES[protocol].start(clip, await freePort());
     const [servePort, metricsPort] = [await freePort(), await freePort()];
@@ -89,7 +91,9 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
     const proxy = startProxy([source.url, '--serve', served, '--metrics', `127.0.0.1:${metricsPort}`]);
     try {
       await proxy.waitFor('[cam] up', 20_000);
-      const got = await readRtsp(served, 'tcp', 3, W, H);
+      const [got, recorded] = await Promise.all([readRtsp(served, 'tcp', 3, W, H), recordRtsp(served, 'tcp', 5, path.join(tmp.dir, `${protocol}.mkv`))]);
+      // Re-encoded to AAC except over RTMP, whose first bytes describe the audio (copied as it is).
+      expectInSync(measureSync(recorded), 0, 'aac');
       expect(got.frames.length, got.stderr.slice(-500) + proxy.stderr()).toBeGreaterThanOrEqual(50);
       const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
       expect(gaps[gaps.length >> 1]).toBeCloseTo(0.04, 3);
