@@ -1,5 +1,5 @@
 /**
- * `npm run bench:live [-- --seconds N] [--mode MODE] [--set KEY=VALUE …]` (settings go to the proxy): what nullcam proxy adds to a live camera. A
+ * `npm run bench:live [-- --seconds N] [--mode MODE] [--audio] [--set KEY=VALUE …]` (settings go to the proxy; --audio: the camera sends AAC too): what nullcam proxy adds to a live camera. A
  * GStreamer RTSP camera plays a 720p25 clip with a moving face and a frame counter burned in; two ffmpeg
  * clients play at once, one straight from the camera and one through `nullcam proxy`; each frame's
  * arrival on the two paths is paired by its counter, and the difference is the added latency. Also:
@@ -38,16 +38,16 @@ interface Arrivals {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '600' }, mode: { type: 'string', default: 'blur' }, set: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '600' }, mode: { type: 'string', default: 'blur' }, audio: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } } });
   const seconds = Number(values.seconds);
   if (!(seconds >= 10)) throw new Error('--seconds must be at least 10');
   if (spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0')"]).status !== 0) {
     throw new Error('GStreamer RTSP server missing (python3-gi, gir1.2-gst-rtsp-server-1.0): run scripts/setup.sh');
   }
   mkdirSync(WORK_DIR, { recursive: true });
-  const clip = await makeClip(seconds + WARMUP_S + 30);
+  const clip = await makeClip(seconds + WARMUP_S + 30, values.audio!);
   const [cameraPort, servePort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const camera = spawn('/usr/bin/python3', [CAMERA_SCRIPT, String(cameraPort), '/cam', clip], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const camera = spawn('/usr/bin/python3', [CAMERA_SCRIPT, String(cameraPort), '/cam', clip, 'h264', values.audio ? 'aac' : 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitForOutput(camera, 'ready');
   const cameraUrl = `rtsp://127.0.0.1:${cameraPort}/cam`;
   const servedUrl = `rtsp://127.0.0.1:${servePort}/cam`;
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     direct.stop();
     proxied.stop();
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const result = { ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), memoryMbPerMinute: memory };
+    const result = { audio: values.audio, ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), memoryMbPerMinute: memory };
     writeFileSync(path.join(WORK_DIR, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(path.join(WORK_DIR, 'proxy.log'), proxyLog);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -148,6 +148,7 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     proxyCovered: metric('nullcam_frames_covered_total'),
     proxyRepeated: metric('nullcam_frames_repeated_total'),
     proxyAhead: metric('nullcam_frames_ahead_total'),
+    proxyAudioFrames: metric('nullcam_audio_frames_total'),
     proxyReconnects: metric('nullcam_reconnects_total'),
     cpuPercentOfOneCore: { node: pct(cpu.nodeCpuMs), ffmpegDecode: pct(cpu.decodeCpuMs), ffmpegEncode: pct(cpu.encodeCpuMs), total: pct(cpu.nodeCpuMs + cpu.decodeCpuMs + cpu.encodeCpuMs) },
     proxyStageMsP50: Object.fromEntries(
@@ -201,10 +202,10 @@ function playCounters(url: string, log: string): Arrivals {
 /**
  * The camera clip (cached): 720p, a blurred copy of the sample as background with the sample at 2/3 height
  * sliding over it (a face that moves), the frame counter at the bottom-left, H.264 with a 1 s GOP and no
- * B-frames, like an IP camera.
+ * B-frames, like an IP camera; with `audio`, a 440 Hz tone as AAC (48 kHz mono) beside it.
  */
-async function makeClip(seconds: number): Promise<string> {
-  const file = path.join(WORK_DIR, `camera-720p${FPS}-${seconds}s.mp4`);
+async function makeClip(seconds: number, audio: boolean): Promise<string> {
+  const file = path.join(WORK_DIR, `camera-720p${FPS}-${seconds}s${audio ? '-aac' : ''}.mp4`);
   if (existsSync(file)) return file;
   process.stderr.write(`bench:live: making a ${seconds} s 720p camera clip (once)…\n`);
   const graph =
@@ -213,7 +214,8 @@ async function makeClip(seconds: number): Promise<string> {
   const tmp = `${file}.tmp.mp4`;
   await execFileAsync('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', '-1', '-i', SOURCE,
-    '-filter_complex', graph, '-map', '[v]', '-t', String(seconds),
+    ...(audio ? ['-f', 'lavfi', '-i', `sine=f=440:sample_rate=48000:d=${seconds}`] : []),
+    '-filter_complex', graph, '-map', '[v]', ...(audio ? ['-map', '1:a', '-c:a', 'aac', '-ac', '1'] : []), '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-crf', '23', '-g', String(FPS), tmp,
   ]);
   renameSync(tmp, file);

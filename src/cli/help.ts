@@ -92,7 +92,9 @@ every face, and serves the result as H.264 over RTSP from nullcam's own server (
 ffmpeg, an NVR). Latency stays bounded: when anonymizing falls behind, frames are dropped (and counted),
 never queued. Fail closed: if the detector is late or a stage fails, frames go out black until it recovers;
 while the camera is away, black frames keep clients connected, and nullcam reconnects with back-off.
-Video only: a camera's audio is not carried (use \`nullcam watch\` on recordings to keep it).
+The camera's audio (its first audio stream) is served beside the video, in sync: AAC and G.711 as the
+camera sends them, other codecs (and any audio over SRT, UDP, HTTP or HLS) re-encoded to AAC.
+--no-audio leaves it out, e.g. where recording sound is not allowed.
 
 Options:
       --serve URL         rtsp://HOST:PORT/PATH to serve at (HOST 127.0.0.1 = this machine only, 0.0.0.0 =
@@ -100,6 +102,7 @@ Options:
       --publish URL       also push to an existing RTSP server (ANNOUNCE/RECORD), e.g. rtsp://mediamtx:8554/door
   -m, --mode MODE         blur | pixelate | solid | mask (default: blur)
       --transport T       tcp | udp: how an RTSP camera is read (default tcp = live.transport)
+      --no-audio          serve the video alone (= --set encode.audio=none)
       --metrics HOST:PORT serve GET /metrics (Prometheus) and GET /healthz (= live.metrics)
   -c, --config FILE       settings file; live.cameras lists several cameras for one process
       --set KEY=VALUE     change one setting, e.g. --set live.gopSeconds=2 --set live.stallSeconds=3

@@ -35,6 +35,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyRequest {
       metrics: { type: 'string' },
       config: { type: 'string', short: 'c' },
       set: { type: 'string', multiple: true },
+      'no-audio': { type: 'boolean' },
       stride: { type: 'string' },
       ep: { type: 'string' },
       'model-dir': { type: 'string' },

@@ -40,10 +40,11 @@ export const AUDIO_NOT_COPYABLE = /not compatible with flv|FLV does not support|
  * How to start with a source's audio: copied where the stream's first bytes describe it (RTSP's SDP, RTMP's
  * sequence header); elsewhere (MPEG-TS over SRT, UDP, HTTP, HLS) re-encoded, as a copy needs the audio's
  * parameters before the first frame and the quick probe reads too little to see them (measured: "sample
- * rate not set", the connection fails).
+ * rate not set", the connection fails). A webcam (v4l2) has no audio: its microphone is another device.
  */
 export function initialLiveAudio(source: string): LiveAudio {
-  return /^(rtsps?|rtmps?):\/\//i.test(source) || isCaptureDevice(source) ? 'copy' : 'aac';
+  if (isCaptureDevice(source)) return 'none';
+  return /^(rtsps?|rtmps?):\/\//i.test(source) ? 'copy' : 'aac';
 }
 
 /** ffmpeg's failure when the quick probe did not find the stream's parameters (its size, its codec). */

@@ -82,7 +82,10 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     binary: o.binary,
     transport: o.transport,
     audio: o.audio,
-    onAudio: (unit) => audio.next(unit),
+    onAudio(unit) {
+      m.audioFrame();
+      audio.next(unit);
+    },
     connectMs: p.connectMs,
     stallMs: p.stallMs,
     maxLagMs: p.maxLagMs,

@@ -19,6 +19,7 @@ export class LiveMetrics {
   private readonly repeated = this.registry.counter('nullcam_frames_repeated_total', 'Frames sent again in the slot of a frame dropped upstream, so the output keeps the camera\'s frame rate.');
   private readonly ahead = this.registry.counter('nullcam_frames_ahead_total', 'Frames sent anonymized from the tracks\' predictions while their own detection was still running (the detector is slower than the frame rate; see live.detectAheadFrames).');
   private readonly faces = this.registry.counter('nullcam_faces_total', 'Face regions anonymized.');
+  private readonly audio = this.registry.counter('nullcam_audio_frames_total', 'Audio frames from the camera passed to the outputs (0 while a camera has none, or with --no-audio).');
   private readonly tracks = this.registry.gauge('nullcam_tracks', 'Face tracks on the last frame.');
   private readonly latency = this.registry.summary('nullcam_stage_latency_seconds', 'Wall time per stage and frame: detect, embed, landmarks, anonymize; total (arrival to departure of the anonymize stage); encode (frame in to access unit out); lag (how far frames arrive behind the camera\'s pace).');
   private readonly reconnects = this.registry.counter('nullcam_reconnects_total', 'Camera connections lost or refused.');
@@ -65,12 +66,14 @@ export class LiveMetrics {
     this.repeated.inc(l, 0);
     this.ahead.inc(l, 0);
     this.faces.inc(l, 0);
+    this.audio.inc(l, 0);
     this.reconnects.inc(l, 0);
     this.up.set(l, 0);
     const state = this.states.get(name)!;
     return {
       frameIn: () => this.framesIn.inc(l),
       frameOut: () => this.framesOut.inc(l),
+      audioFrame: () => this.audio.inc(l),
       faces: (count, trackCount) => {
         this.faces.inc(l, count);
         this.tracks.set(l, trackCount);
@@ -112,6 +115,7 @@ export class LiveMetrics {
 export interface CameraMetrics {
   frameIn(): void;
   frameOut(): void;
+  audioFrame(): void;
   faces(count: number, tracks: number): void;
   drop(stage: DropStage): void;
   cover(): void;

@@ -11,6 +11,7 @@ describe('parseProxyArgs', () => {
       debug: false,
     });
     expect(parseProxyArgs(['--config', 'cams.jsonc'])).toMatchObject({ configFile: 'cams.jsonc' });
+    expect(parseProxyArgs(['rtsp://cam/1', '--serve', 'rtsp://h:1/p', '--no-audio']).overrides).toEqual([['encode.audio', 'none']]);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCaptureDevice, liveDecodeArgs, liveInputArgs } from '../../src/ingest/live-input-args.js';
+import { initialLiveAudio, isCaptureDevice, liveDecodeArgs, liveInputArgs } from '../../src/ingest/live-input-args.js';
 
 describe('liveInputArgs', () => {
   it.each([
@@ -42,5 +42,13 @@ describe('liveDecodeArgs', () => {
     const tail = (audio: 'copy' | 'aac') => liveDecodeArgs('rtsp://cam/1', 'tcp', 'quick', true, audio).slice(video.length);
     expect(tail('copy')).toEqual(['-map', '0:a:0?', '-vn', '-sn', '-dn', '-c:a', 'copy', '-output_ts_offset', '1', '-flush_packets', '1', '-f', 'flv', 'pipe:3']);
     expect(tail('aac')).toEqual(['-map', '0:a:0?', '-vn', '-sn', '-dn', '-c:a', 'aac', '-b:a', '128k', '-output_ts_offset', '1', '-flush_packets', '1', '-f', 'flv', 'pipe:3']);
+  });
+});
+
+describe('initialLiveAudio', () => {
+  it('copies where the first bytes describe the audio, re-encodes MPEG-TS sources, and reads none from a webcam', () => {
+    expect(['rtsp://cam/1', 'RTSPS://cam/1', 'rtmp://h/live/s'].map(initialLiveAudio)).toEqual(['copy', 'copy', 'copy']);
+    expect(['srt://h:9000', 'udp://239.0.0.1:5000', 'http://h/live.ts', 'https://h/x.m3u8'].map(initialLiveAudio)).toEqual(['aac', 'aac', 'aac', 'aac']);
+    expect(initialLiveAudio('/dev/video0')).toBe('none');
   });
 });

@@ -4,7 +4,7 @@
  * RTP-in-FLV cannot carry as is, so nullcam re-encodes it to AAC) or no audio; nullcam serves them (and
  * publishes one to ffmpeg listening for ANNOUNCE/RECORD); ffmpeg records what it receives. Checked: the
  * codec, audio as long as the video, and each beep within 25 ms (less than a frame) of its flash, as
- * the camera itself had it. Skipped without GStreamer's RTSP server (scripts/setup.sh installs it).
+ * the camera itself had it; --no-audio leaves the audio out. Skipped without GStreamer's RTSP server (scripts/setup.sh installs it).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,12 +17,13 @@ import { freePort, hasGstRtspServer, startCamera, startProxy, type Camera, type 
 const gst = hasGstRtspServer();
 const tmp = tempDir('nullcam-audio-');
 const record = (url: string, transport: 'tcp' | 'udp', seconds: number, name: string, inputArgs: readonly string[] = []) => recordRtsp(url, transport, seconds, path.join(tmp.dir, `${name}.mkv`), inputArgs);
+const streamsOf = (file: string): string[] => execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim().split('\n');
 const recordSync = async (...args: Parameters<typeof record>): Promise<SyncReport> => measureSync(await record(...args));
 
 describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped without python3-gi + gir1.2-gst-rtsp-server-1.0: run scripts/setup.sh)', () => {
   const cameras: Record<string, Camera> = {};
   const direct: Record<string, SyncReport> = {};
-  let proxy: Proxy, port: number, published: Promise<string>;
+  let proxy: Proxy, port: number, metricsPort: number, published: Promise<string>;
 
   beforeAll(async () => {
     const clips = {
@@ -41,7 +42,8 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
     const config = path.join(tmp.dir, 'cameras.json');
     const serve = (name: string) => ({ name, url: cameras[name].url, serve: `rtsp://127.0.0.1:${port}/${name}` });
     writeFileSync(config, JSON.stringify({ live: { cameras: [{ ...serve('aac'), publish: `rtsp://127.0.0.1:${listenPort}/pub` }, serve('pcma'), serve('opus'), serve('none')] } }));
-    proxy = startProxy(['--config', config, '--set', 'live.reconnectMinSeconds=0.2']);
+    metricsPort = await freePort();
+    proxy = startProxy(['--config', config, '--set', 'live.reconnectMinSeconds=0.2', '--metrics', `127.0.0.1:${metricsPort}`]);
     for (const name of ['aac', 'pcma', 'opus', 'none']) await proxy.waitFor(`[${name}] up`, 60_000);
   }, 180_000);
 
@@ -79,8 +81,20 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
 
   it('a camera without audio is served as video only, and says so', async () => {
     expect(proxy.stderr()).toContain('[none] the camera sends no audio; serving video only');
-    const got = await record(`rtsp://127.0.0.1:${port}/none`, 'tcp', 3, 'none');
-    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', got], { encoding: 'utf8' });
-    expect(streams.trim().split('\n')).toEqual(['video']);
+    expect(streamsOf(await record(`rtsp://127.0.0.1:${port}/none`, 'tcp', 3, 'none'))).toEqual(['video']);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^nullcam_audio_frames_total\{camera="none"\} 0$/m);
+    expect(Number(/^nullcam_audio_frames_total\{camera="aac"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(100);
+  });
+
+  it('--no-audio serves the video alone', async () => {
+    const served = `rtsp://127.0.0.1:${await freePort()}/quiet`;
+    const quiet = startProxy([cameras.aac.url, '--serve', served, '--no-audio']);
+    try {
+      await quiet.waitFor('[quiet] up', 60_000);
+      expect(streamsOf(await record(served, 'tcp', 2, 'quiet'))).toEqual(['video']);
+    } finally {
+      await quiet.stop();
+    }
   });
 });
