@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../egress/rtsp-fixtures.js';
 import { tempDir } from '../fixtures/media.js';
 import { expectInSync, makeSyncClip, measureSync, median, recordRtsp, type SyncReport } from './av-sync.js';
 import { freePort, hasGstRtspServer, startCamera, startProxy, type Camera, type Proxy } from './live-fixtures.js';
@@ -64,6 +65,22 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
     const [tcp, udp] = await Promise.all([recordSync(`rtsp://127.0.0.1:${port}/aac`, 'tcp', 7, 'aac-tcp'), recordSync(`rtsp://127.0.0.1:${port}/aac`, 'udp', 7, 'aac-udp')]);
     expectInSync(tcp, median(direct.aac.offsetsMs), 'aac');
     expectInSync(udp, median(direct.aac.offsetsMs), 'aac');
+  });
+
+  it.each([
+    ['aac', 'tcp', ['rtpmp4gdepay', '!', 'aacparse', '!', 'avdec_aac']],
+    ['aac', 'udp', ['rtpmp4gdepay', '!', 'aacparse', '!', 'avdec_aac']],
+    ['pcma', 'tcp', ['rtppcmadepay', '!', 'alawdec']],
+  ])("GStreamer's rtspsrc, a client independent of ffmpeg, decodes both tracks (%s over %s)", async (name, protocol, audioDecoder) => {
+    // Each branch ends after N decoded buffers (identity eos-after); the pipeline exits 0 once both have.
+    // Without an audio track the audio branch never links and the run times out.
+    const branch = (depay: readonly string[], buffers: number) => ['s.', '!', 'queue', '!', ...depay, '!', 'identity', `eos-after=${buffers}`, '!', 'fakesink'];
+    const run = await runCommand('gst-launch-1.0', [
+      '-q', 'rtspsrc', `location=rtsp://127.0.0.1:${port}/${name}`, `protocols=${protocol}`, 'latency=0', 'name=s',
+      ...branch(['rtph264depay', '!', 'h264parse', '!', 'avdec_h264'], 25),
+      ...branch(audioDecoder, 40),
+    ]);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
   it('G.711 A-law as sent, in sync', async () => {
