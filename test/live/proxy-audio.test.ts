@@ -4,7 +4,8 @@
  * RTP-in-FLV cannot carry as is, so nullcam re-encodes it to AAC) or no audio; nullcam serves them (and
  * publishes one to ffmpeg listening for ANNOUNCE/RECORD); ffmpeg records what it receives. Checked: the
  * codec, audio as long as the video, and each beep within 25 ms (less than a frame) of its flash, as
- * the camera itself had it; --no-audio leaves the audio out. Skipped without GStreamer's RTSP server (scripts/setup.sh installs it).
+ * the camera itself had it, also across a camera restart; GStreamer as a second client decodes both tracks;
+ * --no-audio leaves the audio out. Skipped without GStreamer's RTSP server (scripts/setup.sh installs it).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -23,16 +24,21 @@ const recordSync = async (...args: Parameters<typeof record>): Promise<SyncRepor
 
 describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped without python3-gi + gir1.2-gst-rtsp-server-1.0: run scripts/setup.sh)', () => {
   const cameras: Record<string, Camera> = {};
+  const cameraPorts: Record<string, number> = {};
+  let clips: Record<'aac' | 'pcma' | 'opus', string>;
   const direct: Record<string, SyncReport> = {};
   let proxy: Proxy, port: number, metricsPort: number, published: Promise<string>;
 
   beforeAll(async () => {
-    const clips = {
+    clips = {
       aac: makeSyncClip(path.join(tmp.dir, 'aac.mp4'), 30, 'aac'),
       pcma: makeSyncClip(path.join(tmp.dir, 'pcma.mov'), 30, 'pcm_alaw'),
       opus: makeSyncClip(path.join(tmp.dir, 'opus.mp4'), 30, 'libopus'),
     };
-    for (const [codec, clip] of Object.entries(clips)) cameras[codec] = await startCamera(await freePort(), clip, 'h264', codec as 'aac' | 'pcma' | 'opus');
+    for (const [codec, clip] of Object.entries(clips)) {
+      cameraPorts[codec] = await freePort();
+      cameras[codec] = await startCamera(cameraPorts[codec], clip, 'h264', codec as 'aac' | 'pcma' | 'opus');
+    }
     cameras.none = await startCamera(await freePort(), clips.aac, 'h264', 'none');
     // The control: what each camera sends, recorded the same way.
     for (const codec of Object.keys(clips)) direct[codec] = await recordSync(cameras[codec].url, 'tcp', 5, `direct-${codec}`);
@@ -113,5 +119,19 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
     } finally {
       await quiet.stop();
     }
+  });
+
+  it('keeps the audio in sync across a camera restart (the timeline jumps by the outage, both tracks alike)', async () => {
+    const recording = record(`rtsp://127.0.0.1:${port}/pcma`, 'tcp', 14, 'restart');
+    await new Promise((r) => setTimeout(r, 3000));
+    await cameras.pcma.stop();
+    await proxy.waitFor(/\[pcma\] down: /, 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    cameras.pcma = await startCamera(cameraPorts.pcma, clips.pcma, 'h264', 'pcma');
+    const got = measureSync(await recording);
+    expect(proxy.stderr().split('[pcma] up').length).toBeGreaterThanOrEqual(3); // up, down, up again
+    // Markers from before and after the outage (the camera's clip starts over, so its markers go on).
+    expect(got.flashes.filter((t) => t > 6).length, JSON.stringify(got)).toBeGreaterThanOrEqual(2);
+    expectInSync(got, median(direct.pcma.offsetsMs), 'pcm_alaw');
   });
 });
