@@ -1,7 +1,7 @@
 /**
  * `nullcam proxy` carries a camera's audio, in sync, end to end with real peers: GStreamer cameras send a
  * clip that flashes and beeps at the same instants every two seconds, with AAC, G.711 A-law, Opus (which
- * RTP-in-FLV cannot carry as is, so nullcam re-encodes it to AAC) or no audio; nullcam serves them (and
+ * FLV, nullcam's audio pipe from ffmpeg, cannot carry, so it is re-encoded to AAC) or no audio; nullcam serves them (and
  * publishes one to ffmpeg listening for ANNOUNCE/RECORD); ffmpeg records what it receives. Checked: the
  * codec, audio as long as the video, and each beep within 25 ms (less than a frame) of its flash, as
  * the camera itself had it, also across a camera restart; GStreamer as a second client decodes both tracks;
