@@ -1,10 +1,10 @@
 /**
  * `nullcam proxy` carries a camera's audio, in sync, end to end with real peers: GStreamer cameras send a
- * clip that flashes and beeps at the same instants every two seconds, with AAC, G.711 A-law, Opus (which
+ * clip that beeps every two seconds while a bar sweeps across its picture (av-sync.ts), with AAC, G.711 A-law, Opus (which
  * FLV, nullcam's audio pipe from ffmpeg, cannot carry, so it is re-encoded to AAC) or no audio; nullcam serves them (and
  * publishes one to ffmpeg listening for ANNOUNCE/RECORD); ffmpeg records what it receives. Checked: the
- * codec, audio as long as the video, and each beep within 25 ms (less than a frame) of its flash, as
- * the camera itself had it, also across a camera restart; GStreamer as a second client decodes both tracks;
+ * codec, audio as long as the video, and each beep within 25 ms (less than a frame) of its picture
+ * marker, as the camera itself had it, also across a camera restart; GStreamer as a second client decodes both tracks;
  * --no-audio leaves the audio out. Skipped without GStreamer's RTSP server (scripts/setup.sh installs it).
  */
 import { execFileSync } from 'node:child_process';
@@ -60,7 +60,7 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
     tmp.remove();
   });
 
-  it('control: the cameras send their beeps with their flashes', () => {
+  it('control: the cameras send their beeps with their picture markers', () => {
     for (const report of Object.values(direct)) {
       expect(report.offsetsMs.length).toBeGreaterThanOrEqual(2);
       expect(Math.abs(median(report.offsetsMs))).toBeLessThan(15);
@@ -131,7 +131,7 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
     const got = measureSync(await recording);
     expect(proxy.stderr().split('[pcma] up').length).toBeGreaterThanOrEqual(3); // up, down, up again
     // Markers from before and after the outage (the camera's clip starts over, so its markers go on).
-    expect(got.flashes.filter((t) => t > 6).length, JSON.stringify(got)).toBeGreaterThanOrEqual(2);
+    expect(got.markers.filter((t) => t > 6).length, JSON.stringify(got)).toBeGreaterThanOrEqual(2);
     expectInSync(got, median(direct.pcma.offsetsMs), 'pcm_alaw');
   });
 });

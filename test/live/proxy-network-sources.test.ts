@@ -73,7 +73,7 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
 
   beforeAll(async () => {
     // interview.mp4 looped (32 s) with a keyframe every second, as a camera would send it, with AAC audio
-    // that beeps when the picture flashes.
+    // that beeps on picture markers (av-sync.ts).
     clip = makeSyncClip(path.join(tmp.dir, 'camera.mp4'), 32, 'aac');
     identity = await ReceivedIdentity.open();
   }, 120_000);
@@ -91,7 +91,7 @@ describe('nullcam proxy reading SRT, HTTP, RTMP, UDP and HLS cameras (ffmpeg as 
     const proxy = startProxy([source.url, '--serve', served, '--metrics', `127.0.0.1:${metricsPort}`]);
     try {
       await proxy.waitFor('[cam] up', 20_000);
-      const [got, recorded] = await Promise.all([readRtsp(served, 'tcp', 3, W, H), recordRtsp(served, 'tcp', 5, path.join(tmp.dir, `${protocol}.mkv`))]);
+      const [got, recorded] = await Promise.all([readRtsp(served, 'tcp', 3, W, H), recordRtsp(served, 'tcp', 7, path.join(tmp.dir, `${protocol}.mkv`))]);
       // Re-encoded to AAC except over RTMP, whose first bytes describe the audio (copied as it is).
       expectInSync(measureSync(recorded), 0, 'aac');
       expect(got.frames.length, got.stderr.slice(-500) + proxy.stderr()).toBeGreaterThanOrEqual(50);
