@@ -17,7 +17,7 @@ import type { LiveTransport } from '../ingest/live-input-args.js';
 import { CameraUnreachableError, liveSource } from '../ingest/live-source.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { catchUp } from './catch-up.js';
-import { DroppedFrames, fillGaps } from './fill-gaps.js';
+import { DroppedFrames, fillGaps, TimelineShift } from './fill-gaps.js';
 import { liveAnonymize, type LiveAnonymizeOptions } from './live-anonymize.js';
 import type { CameraMetrics } from './live-metrics.js';
 
@@ -77,6 +77,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
   let lagMs = 0;
   const m = o.metrics;
   const dropped = new DroppedFrames();
+  const shift = new TimelineShift();
   const audio = new Subject<AudioUnit>();
   const frames = liveSource(o.url, {
     binary: o.binary,
@@ -84,7 +85,8 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     audio: o.audio,
     onAudio(unit) {
       m.audioFrame();
-      audio.next(unit);
+      // Moved on as the fill stage moved the picture's timeline (the shift is in the frames' 1/90000 s).
+      audio.next(shift.ticks === 0 ? unit : { ...unit, pts90k: unit.pts90k + shift.ticks });
     },
     connectMs: p.connectMs,
     stallMs: p.stallMs,
@@ -140,7 +142,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     tap((frame) => {
       m.faces(frame.faces.length, new Set(frame.faces.map((f) => f.trackId)).size);
     }),
-    fillGaps({ gapMs: p.gapFillMs, frameIntervalMs: () => (1000 * frameRate.den) / frameRate.num, onFill: () => m.fill(), dropped, onRepeat: (n) => m.repeat(n) }),
+    fillGaps({ gapMs: p.gapFillMs, frameIntervalMs: () => (1000 * frameRate.den) / frameRate.num, onFill: () => m.fill(), dropped, shift, onRepeat: (n) => m.repeat(n) }),
     encodeLive({
       binary: o.binary,
       frameRate: () => frameRate,

@@ -6,7 +6,8 @@
  * last frame sent is repeated at each dropped frame's pts, so a recorder sees the camera's frame rate and
  * count; a repeat costs one cheap encode.
  * Output pts never go back: a real frame stamped at or before the last filler shifts the camera's timeline
- * on (a reconnect's wall-clock anchor can sit behind fillers that continued a timeline running ahead).
+ * on (a reconnect's wall-clock anchor can sit behind fillers that continued a timeline running ahead), and
+ * the camera's audio must move with it (TimelineShift).
  */
 import { concat, defer, map, of, switchMap, tap, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { FaceFrame } from '../track/face.js';
@@ -39,6 +40,15 @@ export class DroppedFrames {
   }
 }
 
+/**
+ * How far the fill stage has moved the camera's timeline on, in the frames' time base; only grows.
+ * The camera's audio, which does not pass this stage, adds it too, or it would run ahead of the picture by
+ * a frame or more after each reconnect (measured: 46 ms after one restart, 100 ms after three).
+ */
+export class TimelineShift {
+  ticks = 0;
+}
+
 export interface FillGapsOptions {
   /** Silence after which fillers start, ms. */
   readonly gapMs: number;
@@ -49,6 +59,8 @@ export interface FillGapsOptions {
   readonly dropped?: DroppedFrames;
   /** Called with the number of repeats sent before a frame. */
   readonly onRepeat?: (count: number) => void;
+  /** Shared with the audio path; reset when the stage is subscribed. */
+  readonly shift?: TimelineShift;
   /** Test hook (virtual time). */
   readonly scheduler?: SchedulerLike;
 }
@@ -58,16 +70,17 @@ export function fillGaps(options: FillGapsOptions): OperatorFunction<FaceFrame, 
     defer(() => {
       let black: { key: string; data: Buffer } | null = null;
       /** Added to upstream pts (in their time base) once fillers ran past a real frame's pts. */
-      let shift = 0;
+      const shift = options.shift ?? new TimelineShift();
+      shift.ticks = 0;
       let last: FaceFrame | null = null;
       return source.pipe(
         map((input) => {
           const lastPts = last?.pts ?? -Infinity;
           // Dropped slots after the last frame sent (fillers may have covered some already), shifted like the frame.
-          const slots = (options.dropped?.takeBefore(input.pts) ?? []).map((pts) => pts + shift).filter((pts) => pts > lastPts);
+          const slots = (options.dropped?.takeBefore(input.pts) ?? []).map((pts) => pts + shift.ticks).filter((pts) => pts > lastPts);
           const interval = Math.max(1, Math.round((options.frameIntervalMs() * input.timeBase.den) / (1000 * input.timeBase.num)));
-          if (input.pts + shift <= lastPts) shift = lastPts + interval - input.pts;
-          const frame = shift === 0 ? input : { ...input, pts: input.pts + shift };
+          if (input.pts + shift.ticks <= lastPts) shift.ticks = lastPts + interval - input.pts;
+          const frame = shift.ticks === 0 ? input : { ...input, pts: input.pts + shift.ticks };
           const open = slots.filter((pts) => pts < frame.pts);
           const repeats = last && open.length <= MAX_REPEATS ? open.map((pts): FaceFrame => ({ ...last!, pts })) : [];
           return { frame, repeats };

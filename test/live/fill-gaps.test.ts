@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { DroppedFrames, fillGaps } from '../../src/live/fill-gaps.js';
+import { DroppedFrames, fillGaps, TimelineShift } from '../../src/live/fill-gaps.js';
 import type { FaceFrame } from '../../src/track/face.js';
 
 const f = (pts: number): FaceFrame => ({ source: 'c', index: pts, pts, timeBase: { num: 1, den: 90000 }, width: 2, height: 2, format: 'yuv420p', data: Buffer.alloc(6, 99), faces: [] });
@@ -25,12 +25,14 @@ describe('fillGaps (virtual time)', () => {
     });
   });
 
-  it('shifts real frames that come back stamped before the last filler, so pts never go back', () => {
+  it('shifts real frames that come back stamped before the last filler, so pts never go back, and says by how much (for the audio)', () => {
     const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const shift = new TimelineShift();
+    shift.ticks = 123; // a previous subscription's: reset
     scheduler.run(({ cold, expectObservable }) => {
       // After the gap the camera's timeline restarts behind the fillers (pts 1000 < filler 9000 + ...).
       const src = cold('a 79ms b c', { a: f(0), b: f(1000), c: f(4600) });
-      const out = src.pipe(fillGaps({ gapMs: 50, frameIntervalMs: () => 40, scheduler }));
+      const out = src.pipe(fillGaps({ gapMs: 50, frameIntervalMs: () => 40, scheduler, shift }));
       const black = Buffer.from([16, 16, 16, 16, 128, 128]);
       expectObservable(out, '^ 99ms !').toBe('a 49ms x 29ms b c', {
         a: f(0),
@@ -39,6 +41,7 @@ describe('fillGaps (virtual time)', () => {
         c: { ...f(4600), pts: 4500 + 3600 + 3600 },
       });
     });
+    expect(shift.ticks).toBe(4500 + 3600 - 1000);
   });
 
   it('repeats the last frame sent at the pts of each frame dropped upstream, so timestamps stay regular', () => {
