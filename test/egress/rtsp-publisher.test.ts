@@ -76,6 +76,29 @@ describe('publishRtsp', () => {
     }
   });
 
+  it.skipIf(!gstreamer)('publishes video and G.711 audio as two tracks to a GStreamer RTSP server over TCP and UDP', async () => {
+    const pcma = { codec: 'pcma' as const, sampleRate: 8000, channels: 1 };
+    for (const transport of ['tcp', 'udp'] as const) {
+      const port = await freePort();
+      const gst = await receiver('/usr/bin/python3', [GST_RECORD, String(port), '/live', 'pcma'], (l) => l.includes('ready'));
+      try {
+        const sink = await publishRtsp(`rtsp://127.0.0.1:${port}/live`, { transport });
+        // 20 ms of audio per frame half: known before the first keyframe, so the announcement carries it.
+        for (const [i, au] of aus.entries()) {
+          for (const half of [0, 1]) sink.writeAudio({ format: pcma, data: Buffer.alloc(160, 0xd5), pts90k: i * 3600 + half * 1800, samples: 160 });
+          sink.write({ ...au, pts90k: i * 3600 });
+          await new Promise((r) => setTimeout(r, 40));
+        }
+        await waitFor(() => gst.lines.filter((l) => l === 'frame').length === 25, 5000);
+        expect(gst.lines.filter((l) => l === 'frame'), transport).toHaveLength(25);
+        expect(gst.lines.filter((l) => l === 'audio').length, transport).toBeGreaterThanOrEqual(40);
+        await sink.close();
+      } finally {
+        gst.kill();
+      }
+    }
+  });
+
   it.each(['tcp', 'udp'] as const)('publishes over %s to nullcam\'s own server, whose viewers decode it', async (transport) => {
     const server = await RtspServer.listen({ port: 0, allowPublish: true, auth: { username: 'u', password: 'p' } });
     try {
@@ -87,6 +110,23 @@ describe('publishRtsp', () => {
       await sink.close();
       // The path is served only while its publisher stays.
       expect(await waitFor(() => isFree(server, '/pushed'), 1000)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('waits to announce until the expected audio format is known, so the announcement carries it', async () => {
+    const server = await RtspServer.listen({ port: 0, allowPublish: true });
+    try {
+      const sink = await publishRtsp(`rtsp://127.0.0.1:${server.port}/wait`);
+      sink.expectAudio();
+      sink.write({ ...aus[0], pts90k: 0 }); // a keyframe, but no audio format yet: not announced
+      await new Promise((r) => setTimeout(r, 300));
+      expect(isFree(server, '/wait')).toBe(true);
+      sink.writeAudio({ format: { codec: 'pcma', sampleRate: 8000, channels: 1 }, data: Buffer.alloc(160), pts90k: 0, samples: 160 });
+      sink.write({ ...aus[0], pts90k: 3600 });
+      expect(await waitFor(() => !isFree(server, '/wait'), 2000)).toBe(true);
+      await sink.close();
     } finally {
       await server.close();
     }
