@@ -88,14 +88,16 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
     proc.side?.on('error', () => {});
     proc.side?.on('data', (chunk: Buffer) => {
       if (stopped) return;
+      let frames: FlvAudioFrame[];
       try {
-        for (const frame of audioReader.push(chunk)) options.onAudio?.({ ...frame, ms: frame.ms - AUDIO_TS_OFFSET_MS });
+        frames = audioReader.push(chunk);
       } catch (error) {
         // An audio codec nullcam cannot packetize (UnsupportedAudioError): the supervisor reconnects re-encoding it.
         stopped = true;
         void proc.stop();
-        subscriber.error(error);
+        return subscriber.error(error);
       }
+      for (const frame of frames) options.onAudio?.({ ...frame, ms: frame.ms - AUDIO_TS_OFFSET_MS });
     });
 
     const pump = async (): Promise<void> => {
