@@ -11,7 +11,7 @@ import type { RtspMount } from './rtsp-mount.js';
 import { RtspRecordSession } from './rtsp-record-session.js';
 import { RtspSession, type RtpOutput, type TrackKind } from './rtsp-session.js';
 import { formatTransport, parseTransport, type RtspTransport } from './rtsp-transport.js';
-import { AUDIO_TRACK_CONTROL, h264Sdp, parseH264Sdp, TRACK_CONTROL } from './sdp.js';
+import { AUDIO_TRACK_CONTROL, sessionSdp, parseH264Sdp, TRACK_CONTROL } from './sdp.js';
 
 /** What a connection needs from its server. */
 export interface RtspServerContext {
@@ -128,7 +128,7 @@ export class RtspConnection {
         const mount = this.ctx.mount(path);
         if (!mount) return reply(404);
         await mount.whenDescribable(DESCRIBE_WAIT_MS);
-        const sdp = h264Sdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.sps ? { sps: mount.sps } : {}), ...(mount.pps ? { pps: mount.pps } : {}), ...(mount.audio ? { audio: mount.audio } : {}) });
+        const sdp = sessionSdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.sps ? { sps: mount.sps } : {}), ...(mount.pps ? { pps: mount.pps } : {}), ...(mount.audio ? { audio: mount.audio } : {}) });
         return reply(200, { 'Content-Type': 'application/sdp', 'Content-Base': `${base}/` }, sdp);
       }
       case 'SETUP': {

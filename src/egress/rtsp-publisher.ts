@@ -23,7 +23,7 @@ import { interleavedFrame } from './rtsp-interleaved.js';
 import type { RtspResponse } from './rtsp-message.js';
 import { RtspSession, type RtpOutput, type TrackKind } from './rtsp-session.js';
 import { parseTransport, type RtspTransport } from './rtsp-transport.js';
-import { AUDIO_TRACK_CONTROL, H264_PAYLOAD_TYPE, h264Sdp, TRACK_CONTROL } from './sdp.js';
+import { AUDIO_TRACK_CONTROL, H264_PAYLOAD_TYPE, sessionSdp, TRACK_CONTROL } from './sdp.js';
 
 export interface PublishOptions {
   /** RTP over the RTSP TCP connection (default; passes firewalls) or UDP. */
@@ -153,7 +153,7 @@ class RtspPublisher implements LiveSink {
     const { url } = this.connection.target;
     // The audio format known now is the one announced; a camera without audio publishes video alone.
     const audio = this.audio;
-    const sdp = h264Sdp({ address: this.connection.socket.localAddress ?? '0.0.0.0', sps: this.sps, pps: this.pps, ...(audio ? { audio } : {}) });
+    const sdp = sessionSdp({ address: this.connection.socket.localAddress ?? '0.0.0.0', sps: this.sps, pps: this.pps, ...(audio ? { audio } : {}) });
     expectOk(await this.connection.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, sdp), 'ANNOUNCE', url);
     const session = new RtspSession(this.connection.target.url);
     const tracks: TrackKind[] = audio ? ['video', 'audio'] : ['video'];

@@ -11,7 +11,7 @@ export const TRACK_CONTROL = 'trackID=0';
 /** The audio track's, when there is one. */
 export const AUDIO_TRACK_CONTROL = 'trackID=1';
 
-export interface H264SdpOptions {
+export interface SessionSdpOptions {
   /** Address for the o= line (the server's or the publisher's). */
   readonly address: string;
   /** Last SPS and PPS seen: they give profile-level-id and sprop-parameter-sets. */
@@ -24,10 +24,10 @@ export interface H264SdpOptions {
 
 /**
  * @example
- * h264Sdp({ address: '127.0.0.1', sps, pps })
+ * sessionSdp({ address: '127.0.0.1', sps, pps })
  * // v=0 … m=video 0 RTP/AVP 96 … a=fmtp:96 packetization-mode=1;profile-level-id=64001e;sprop-parameter-sets=Z2QAHq…,aOvjyyLA
  */
-export function h264Sdp(o: H264SdpOptions): string {
+export function sessionSdp(o: SessionSdpOptions): string {
   const fmtp = ['packetization-mode=1'];
   // profile_idc, constraint flags and level_idc are the three bytes after the SPS's NAL header.
   if (o.sps && o.sps.length >= 4) fmtp.push(`profile-level-id=${o.sps.subarray(1, 4).toString('hex')}`);

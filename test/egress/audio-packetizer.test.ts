@@ -11,7 +11,7 @@ import { audioPayloadType, packetizeAudio } from '../../src/egress/audio-packeti
 import type { AudioFormat } from '../../src/ingest/audio-unit.js';
 import { bindRtpUdpPorts } from '../../src/egress/rtp-udp-ports.js';
 import { rtpMarker, rtpSequence, rtpTimestamp } from '../../src/egress/rtp-packet.js';
-import { h264Sdp } from '../../src/egress/sdp.js';
+import { sessionSdp } from '../../src/egress/sdp.js';
 import { FlvAudioReader } from '../../src/ingest/flv-audio-reader.js';
 import { interviewAudioFlv } from '../fixtures/flv.js';
 import { tempDir } from '../fixtures/media.js';
@@ -104,7 +104,7 @@ describe('packetizeAudio with ffmpeg as the receiver', () => {
     const [port] = free.ports;
     await free.close();
     // Our SDP's audio section, on the port ffmpeg listens to (the video section left out: nothing would come).
-    const sdp = h264Sdp({ address: '127.0.0.1', audio: units[0].format, sessionId: '1' });
+    const sdp = sessionSdp({ address: '127.0.0.1', audio: units[0].format, sessionId: '1' });
     const [session, , audio] = sdp.split(/(?=m=)/);
     const file = path.join(tmp.dir, `${name}.sdp`);
     writeFileSync(file, session.replace('c=IN IP4 0.0.0.0', 'c=IN IP4 127.0.0.1') + audio.replace('m=audio 0', `m=audio ${port}`));

@@ -1,13 +1,13 @@
 /** The SDP of DESCRIBE/ANNOUNCE and the Transport header of SETUP. */
 import { describe, expect, it } from 'vitest';
 import { formatTransport, parseTransport } from '../../src/egress/rtsp-transport.js';
-import { h264Sdp, parseH264Sdp } from '../../src/egress/sdp.js';
+import { sessionSdp, parseH264Sdp } from '../../src/egress/sdp.js';
 
-describe('h264Sdp', () => {
+describe('sessionSdp', () => {
   it('gives profile-level-id and sprop-parameter-sets from the SPS and PPS', () => {
     const sps = Buffer.from('6764001eacd940a03db01100000303000100000303320f162d96', 'hex');
     const pps = Buffer.from('68ebe3cb22c0', 'hex');
-    const sdp = h264Sdp({ address: '127.0.0.1', sps, pps, sessionId: '1' });
+    const sdp = sessionSdp({ address: '127.0.0.1', sps, pps, sessionId: '1' });
     expect(sdp.split('\r\n')).toEqual([
       'v=0',
       'o=- 1 1 IN IP4 127.0.0.1',
@@ -26,12 +26,12 @@ describe('h264Sdp', () => {
   });
 
   it('leaves the parameter sets out until they are known', () => {
-    expect(h264Sdp({ address: '::1' })).toMatch(/o=- \d+ 1 IN IP6 ::1\r\n[^]*a=fmtp:96 packetization-mode=1\r\n/);
+    expect(sessionSdp({ address: '::1' })).toMatch(/o=- \d+ 1 IN IP6 ::1\r\n[^]*a=fmtp:96 packetization-mode=1\r\n/);
   });
 
   it('adds an AAC track after the video: mpeg4-generic AAC-hbr with the AudioSpecificConfig', () => {
     const audio = { codec: 'aac' as const, sampleRate: 48000, channels: 1, config: Buffer.from('118856e500', 'hex') };
-    expect(h264Sdp({ address: '127.0.0.1', audio }).split('\r\n').slice(-6)).toEqual([
+    expect(sessionSdp({ address: '127.0.0.1', audio }).split('\r\n').slice(-6)).toEqual([
       'a=control:trackID=0',
       'm=audio 0 RTP/AVP 97',
       'a=rtpmap:97 MPEG4-GENERIC/48000/1',
@@ -42,7 +42,7 @@ describe('h264Sdp', () => {
   });
 
   it('adds a G.711 track: static payload type for 8 kHz mono, the channel count only when more than one', () => {
-    const tail = (codec: 'pcma' | 'pcmu', channels: number) => h264Sdp({ address: '127.0.0.1', audio: { codec, sampleRate: 8000, channels } }).split('\r\n').slice(-4, -1);
+    const tail = (codec: 'pcma' | 'pcmu', channels: number) => sessionSdp({ address: '127.0.0.1', audio: { codec, sampleRate: 8000, channels } }).split('\r\n').slice(-4, -1);
     expect(tail('pcma', 1)).toEqual(['m=audio 0 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', 'a=control:trackID=1']);
     expect(tail('pcmu', 1)).toEqual(['m=audio 0 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=control:trackID=1']);
     expect(tail('pcma', 2)).toEqual(['m=audio 0 RTP/AVP 97', 'a=rtpmap:97 PCMA/8000/2', 'a=control:trackID=1']);
@@ -69,10 +69,10 @@ describe('parseTransport', () => {
 });
 
 describe('parseH264Sdp', () => {
-  it('reads back what h264Sdp wrote', () => {
+  it('reads back what sessionSdp wrote', () => {
     const sps = Buffer.from('6764001eac', 'hex');
     const pps = Buffer.from('68ebe3cb', 'hex');
-    expect(parseH264Sdp(h264Sdp({ address: '127.0.0.1', sps, pps }))).toEqual({ payloadType: 96, control: 'trackID=0', sps, pps });
+    expect(parseH264Sdp(sessionSdp({ address: '127.0.0.1', sps, pps }))).toEqual({ payloadType: 96, control: 'trackID=0', sps, pps });
   });
 
   it('finds the H.264 track among others, and nothing in a stream without one', () => {
