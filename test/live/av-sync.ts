@@ -55,7 +55,9 @@ export function measureSync(file: string): SyncReport {
   // One decode per stream; both share the input's timeline (ffmpeg shifts every stream by the same start).
   const video = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', '-vf', `crop=iw:${BAR_PX / 2}:0:0,scale=${COLUMNS}:1,showinfo`, '-fps_mode', 'passthrough', '-pix_fmt', 'gray', '-f', 'rawvideo', '-'], { maxBuffer: 1 << 28 });
   const times = [...video.stderr.toString().matchAll(/pts_time:(\S+)/g)].map((m) => Number(m[1]));
-  // Each frame with the bar in: its time less the sweep so far. A marker: the median of its frames.
+  // Each frame with the bar in: its time less the sweep so far. A marker: the earliest of its frames. A
+  // loaded proxy repeats the last frame in the slot of one it dropped, old pixels at a later pts, which
+  // can only date the marker later; a frame shown in its own slot dates it right (±3 ms, one column).
   const sweeps: number[][] = [];
   for (let i = 0; i < times.length && (i + 1) * COLUMNS <= video.stdout.length; i++) {
     const row = video.stdout.subarray(i * COLUMNS, (i + 1) * COLUMNS);
@@ -67,7 +69,7 @@ export function measureSync(file: string): SyncReport {
     if (last && at - last[0] < MARKER_PERIOD_S / 2) last.push(at);
     else sweeps.push([at]);
   }
-  const markers = sweeps.map(median);
+  const markers = sweeps.map((times) => Math.min(...times));
   // Audio from time 0 of the timeline (silence padded in front of its first sample), at 8 kHz mono.
   const pcm = execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-af', 'aresample=async=1:first_pts=0', '-ac', '1', '-ar', '8000', '-f', 's16le', '-'], { maxBuffer: 1 << 28 });
   const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
