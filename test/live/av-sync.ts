@@ -95,14 +95,17 @@ export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => 
 /** Beep minus marker may differ from the camera's own by less than a frame (40 ms at 25 fps). */
 const SYNC_TOLERANCE_MS = 25;
 
-/** The received audio is in sync with its video as the camera sent it (`cameraOffsetMs`), and as long as the video. */
-export function expectInSync(got: SyncReport, cameraOffsetMs: number, codec: string): void {
+/**
+ * The received audio is in sync with its video as the camera sent it (`cameraOffsetMs`), each marker
+ * within `toleranceMs`, and as long as the video.
+ */
+export function expectInSync(got: SyncReport, cameraOffsetMs: number, codec: string, toleranceMs = SYNC_TOLERANCE_MS): void {
   const detail = JSON.stringify({ got, cameraOffsetMs });
   expect(got.audioCodec, detail).toBe(codec);
   // The first marker can fall before the client's first sender report (ffmpeg stamps its first frame 0).
   const checked = got.offsetsMs.slice(1);
   expect(checked.length, detail).toBeGreaterThanOrEqual(1);
-  for (const offset of checked) expect(Math.abs(offset - cameraOffsetMs), detail).toBeLessThan(SYNC_TOLERANCE_MS);
+  for (const offset of checked) expect(Math.abs(offset - cameraOffsetMs), detail).toBeLessThan(toleranceMs);
   expect(Math.abs(got.audioSeconds - got.videoSeconds), detail).toBeLessThan(0.3);
 }
 
