@@ -49,19 +49,35 @@ function suffix(reason: string): string {
   return reason ? `: ${reason}` : '';
 }
 
+/** ffmpeg's level tag on error lines (with `-loglevel level+…`). */
+const ERROR_LEVEL = /\[(?:error|fatal|panic)\] /;
+
 /**
  * The last stderr line that reads like a cause, as "component: message". ffmpeg ends a failure with
- * generic lines ("Conversion failed!", "Error initializing output stream …") after the specific one.
+ * generic lines ("Conversion failed!", "Error initializing output stream …") after the specific one. With
+ * level tags (`-loglevel level+…`) error lines come first: info lines after the cause (the size summary) are not one.
  */
 export function lastReason(stderrTail: readonly string[]): string {
+  return lastCause(stderrTail.filter((l) => ERROR_LEVEL.test(l))) || lastCause(stderrTail);
+}
+
+function lastCause(lines: readonly string[]): string {
   const generic = /^(Conversion failed!|Exiting normally|Error while filtering|Error while processing the decoded data|Finishing stream|Error initializing output stream|Error while opening encoder)/;
-  for (let i = stderrTail.length - 1; i >= 0; i--) {
-    const line = stripLogPrefix(stderrTail[i]).trim();
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = stripLogPrefix(lines[i]).trim();
     if (!line || generic.test(line)) continue;
-    const component = /^\[([\w-]+) @ 0x[0-9a-f]+\]/.exec(stderrTail[i])?.[1];
+    const component = /^\[([\w-]+) @ 0x[0-9a-f]+\]/.exec(lines[i])?.[1];
     return redactUrl(component ? `${component}: ${line}` : line);
   }
   return '';
+}
+
+/**
+ * True when ffmpeg stopped reading `input` on a read error: it logs "[error] INPUT: reason" and then
+ * finishes as if the input had ended, with exit 0 (seen with an unplugged webcam: "No such device").
+ */
+export function inputReadFailed(stderrTail: readonly string[], input: string): boolean {
+  return stderrTail.some((line) => ERROR_LEVEL.test(line) && stripLogPrefix(line).startsWith(`${input}: `));
 }
 
 /** Drops ffmpeg's `[component @ 0x…] [level] ` prefixes from a log line. */

@@ -7,7 +7,7 @@ import { Observable } from 'rxjs';
 import { frameByteLength, type Frame, type Rational } from '../frame.js';
 import { FlvAudioReader, type FlvAudioFrame } from './flv-audio-reader.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
-import { FfmpegError, stripLogPrefix } from './ffmpeg-error.js';
+import { FfmpegError, inputReadFailed, stripLogPrefix } from './ffmpeg-error.js';
 import { spawnFfmpeg } from './ffmpeg-process.js';
 import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
@@ -112,8 +112,9 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
       }
       const exit = await proc.exited;
       if (stopped) return;
-      if (exit.code === 0) subscriber.complete();
-      else subscriber.error(new FfmpegError(`Reading ${displayName}`, 'check the URL, the credentials and that the camera is reachable', proc.failure(exit)));
+      const failure = proc.failure(exit);
+      if (exit.code === 0 && !inputReadFailed(failure.stderrTail, source)) subscriber.complete();
+      else subscriber.error(new FfmpegError(`Reading ${displayName}`, 'check the URL, the credentials and that the camera is reachable', failure));
     };
     pump().catch(async (error: unknown) => {
       if (stopped) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NullcamError } from '../../src/errors.js';
-import { FfmpegError, lastReason, stripLogPrefix } from '../../src/ingest/ffmpeg-error.js';
+import { FfmpegError, inputReadFailed, lastReason, stripLogPrefix } from '../../src/ingest/ffmpeg-error.js';
 
 const failure = {
   argv: ['/usr/bin/ffmpeg', '-i', 'rtsp://cam:pw@10.0.0.5/live'],
@@ -8,7 +8,7 @@ const failure = {
   signal: null,
   stderrTail: [
     '[tcp @ 0x55d1] [error] Connection to tcp://10.0.0.5:554?timeout=0 failed: Connection refused',
-    'rtsp://cam:pw@10.0.0.5/live: Connection refused',
+    '[error] rtsp://cam:pw@10.0.0.5/live: Connection refused',
   ],
   durationMs: 12,
 };
@@ -19,7 +19,7 @@ describe('FfmpegError', () => {
     expect(error).toBeInstanceOf(NullcamError);
     expect(error.message).toBe('Decoding rtsp://cam:***@10.0.0.5/live failed (ffmpeg exit 1: rtsp://cam:***@10.0.0.5/live: Connection refused); check the camera.');
     expect(error.argv).toEqual(['/usr/bin/ffmpeg', '-i', 'rtsp://cam:***@10.0.0.5/live']);
-    expect(error.stderrTail[1]).toBe('rtsp://cam:***@10.0.0.5/live: Connection refused');
+    expect(error.stderrTail[1]).toBe('[error] rtsp://cam:***@10.0.0.5/live: Connection refused');
     expect(error).toMatchObject({ code: 1, signal: null, durationMs: 12 });
   });
 
@@ -45,6 +45,19 @@ describe('lastReason', () => {
       ]),
     ).toBe('libx264: width not divisible by 2 (33x17)');
     expect(lastReason([])).toBe('');
+  });
+
+  it('prefers error lines: the size summary after an input read error is not the cause', () => {
+    const tail = ['[info] Stream #0:0: Video: rawvideo', '[video4linux2,v4l2 @ 0x5641d2624880] [error] ioctl(VIDIOC_DQBUF): No such device', '[error] /dev/video0: No such device', '[info] video:23kB audio:0kB subtitle:0kB'];
+    expect(lastReason(tail)).toBe('/dev/video0: No such device');
+    expect(lastReason(['[error] Conversion failed!', '[warning] no frame'])).toBe('no frame');
+  });
+
+  it('inputReadFailed: ffmpeg logged a read error for that input (and then exits 0, as at its end)', () => {
+    const tail = ['[error] /dev/video0: No such device', '[info] video:23kB audio:0kB'];
+    expect(inputReadFailed(tail, '/dev/video0')).toBe(true);
+    expect(inputReadFailed(tail, '/dev/video1')).toBe(false);
+    expect(inputReadFailed(['[info] /dev/video0: something'], '/dev/video0')).toBe(false);
   });
 
   it('stripLogPrefix drops context and level tags', () => {

@@ -36,7 +36,7 @@ const refused = () =>
     argv: ['ffmpeg'],
     code: 1,
     signal: null,
-    stderrTail: ['[tcp @ 0x55] [error] Connection to tcp://cam:554?timeout=0 failed: Connection refused', 'rtsp://u:secret@cam/x: Connection refused'],
+    stderrTail: ['[tcp @ 0x55] [error] Connection to tcp://cam:554?timeout=0 failed: Connection refused', '[error] rtsp://u:secret@cam/x: Connection refused'],
     durationMs: 5,
   });
 

@@ -57,8 +57,9 @@ export interface Proxy {
   stop(): Promise<void>;
 }
 
-export function startProxy(args: readonly string[]): Proxy {
-  const child = spawn(process.execPath, [CLI, 'proxy', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `nullcam proxy args`; `env` is added to this process's environment. */
+export function startProxy(args: readonly string[], env: NodeJS.ProcessEnv = {}): Proxy {
+  const child = spawn(process.execPath, [CLI, 'proxy', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const has = (t: string | RegExp) => (typeof t === 'string' ? err.includes(t) : t.test(err));

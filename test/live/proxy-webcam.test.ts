@@ -1,0 +1,95 @@
+/**
+ * `nullcam proxy /dev/videoN` end to end: ffmpeg's own v4l2 input reads a webcam, nullcam serves it over RTSP,
+ * ffmpeg plays it. The webcam is emulated in user space (fake-webcam.c, loaded into nullcam's ffmpeg with
+ * LD_PRELOAD): it answers the V4L2 calls as a UVC webcam does (YUYV, mmap streaming, monotonic timestamps)
+ * and plays interview.mp4's frames. So this tests nullcam with ffmpeg's real v4l2 demuxer, not a kernel driver
+ * or a real camera (this machine has neither a capture device nor v4l2loopback). Checked: every face covered,
+ * the webcam's frame rate, and an unplugged webcam: the proxy keeps its clients playing, says why, and picks
+ * the webcam up again when it is back. Skipped without a C compiler.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
+import { ffmpeg, media, tempDir } from '../fixtures/media.js';
+import { freePort, readRtsp, startProxy, type Proxy } from './live-fixtures.js';
+import { ReceivedIdentity } from './received-identity.js';
+
+const W = 640, H = 480, FPS = 25;
+const DEVICE = '/dev/video42';
+const tmp = tempDir('nullcam-webcam-');
+const shim = path.join(tmp.dir, 'fake-webcam.so');
+const compiled = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.join(import.meta.dirname, 'fake-webcam.c'), '-ldl'], { encoding: 'utf8' });
+const unpluggedFlag = path.join(tmp.dir, 'unplugged');
+
+/** The proxy's settings for a quick test: fast reconnects, short stall and gap times. */
+const QUICK = ['--set', 'live.stallSeconds=1.5', '--set', 'live.reconnectMinSeconds=0.2', '--set', 'live.reconnectMaxSeconds=0.5', '--set', 'live.gapFillSeconds=0.5'];
+
+const skipped = compiled.status === 0 ? '' : `; skipped, the emulated webcam did not build: ${compiled.error?.message ?? compiled.stderr.split('\n')[0]}`;
+
+describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE}, emulated${skipped})`, () => {
+  let proxy: Proxy, served: string, identity: ReceivedIdentity;
+
+  beforeAll(async () => {
+    const frames = path.join(tmp.dir, 'frames.yuyv');
+    ffmpeg(['-i', media('interview.mp4'), '-t', '3', '-vf', `scale=${W}:${H}`, '-pix_fmt', 'yuyv422', '-f', 'rawvideo', frames]);
+    // nullcam's ffmpeg, with the webcam loaded into it (only ffmpeg: nullcam itself never opens the device).
+    const wrapper = path.join(tmp.dir, 'ffmpeg');
+    const system = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(wrapper, `#!/bin/sh\nLD_PRELOAD='${shim}' exec '${system}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    served = `rtsp://127.0.0.1:${await freePort()}/webcam`;
+    proxy = startProxy([DEVICE, '--serve', served, ...QUICK], {
+      NULLCAM_FFMPEG: wrapper,
+      FAKE_WEBCAM_DEVICE: DEVICE,
+      FAKE_WEBCAM_FRAMES: frames,
+      FAKE_WEBCAM_SIZE: `${W}x${H}`,
+      FAKE_WEBCAM_FPS: String(FPS),
+      FAKE_WEBCAM_UNPLUGGED: unpluggedFlag,
+    });
+    identity = await ReceivedIdentity.open();
+    await proxy.waitFor('[webcam] up');
+  }, 120_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await identity?.close();
+    tmp.remove();
+  });
+
+  it('serves the webcam with every face covered, at its frame rate', async () => {
+    const got = await readRtsp(served, 'tcp', 4, W, H);
+    expect(got.stderr).toMatch(/Video: h264/);
+    expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(4 * FPS * 0.7);
+    const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
+    expect(gaps[gaps.length >> 1]).toBeCloseTo(1 / FPS, 3);
+    const sims = await identity.similarities(got);
+    expect(sims.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+    // A webcam has no audio track (its microphone is another device): no probe for one, no audio served.
+    expect(got.stderr).not.toMatch(/Audio:/);
+    expect(proxy.stderr()).not.toMatch(/audio/);
+  });
+
+  it('an unplugged webcam: clients keep playing, the proxy says why and picks it up again when it is back', async () => {
+    const playing = readRtsp(served, 'tcp', 8, W, H);
+    await new Promise((r) => setTimeout(r, 1500));
+    writeFileSync(unpluggedFlag, '');
+    await proxy.waitFor(/\[webcam\] down: .*No such device/, 10_000);
+    await proxy.waitFor(/\[webcam\] down: .*No such file or directory/, 10_000); // while it is away, opening it fails
+    rmSync(unpluggedFlag);
+    const got = await playing;
+    expect(proxy.stderr().split('[webcam] up').length, proxy.stderr()).toBeGreaterThanOrEqual(3); // up, down, up again
+    expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(8 * FPS * 0.6);
+    const backwards = got.seconds.filter((s, i) => i > 1 && s <= got.seconds[i - 1]);
+    expect(backwards, got.seconds.join(' ')).toEqual([]);
+    const black = (f: Buffer) => f.subarray(0, W * H).every((v) => Math.abs(v - 16) < 6);
+    expect(got.frames.some(black)).toBe(true); // the gap, filled
+    expect(black(got.frames[got.frames.length - 1])).toBe(false); // the webcam's picture came back
+    const after = { ...got, frames: got.frames.slice(-2 * FPS) };
+    const sims = await identity.similarities(after, 4);
+    expect(sims.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+  });
+});
