@@ -102,6 +102,8 @@ Options:
       --publish URL       also push to an existing RTSP server (ANNOUNCE/RECORD), e.g. rtsp://mediamtx:8554/door
   -m, --mode MODE         blur | pixelate | solid | mask (default: blur)
       --transport T       tcp | udp: how an RTSP camera is read (default tcp = live.transport)
+      --webcam MODE       a webcam's capture mode WIDTHxHEIGHT@FPS:FORMAT, each part optional, e.g.
+                          1280x720@30:mjpeg (= live.webcam; default: the device's current mode, often 640x480)
       --no-audio          serve the video alone (= --set encode.audio=none)
       --metrics HOST:PORT serve GET /metrics (Prometheus) and GET /healthz (= live.metrics)
   -c, --config FILE       settings file; live.cameras lists several cameras for one process

@@ -18,6 +18,7 @@ export interface ProxyRequest {
 const SETTING_FLAGS = {
   mode: 'mode',
   transport: 'live.transport',
+  webcam: 'live.webcam',
   metrics: 'live.metrics',
   stride: 'detect.stride',
   ep: 'runtime.executionProvider',
@@ -32,6 +33,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyRequest {
       publish: { type: 'string' },
       mode: { type: 'string', short: 'm' },
       transport: { type: 'string' },
+      webcam: { type: 'string' },
       metrics: { type: 'string' },
       config: { type: 'string', short: 'c' },
       set: { type: 'string', multiple: true },

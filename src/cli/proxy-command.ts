@@ -98,6 +98,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         name: camera.name,
         url: camera.url,
         transport: camera.transport ?? config.live.transport,
+        webcam: camera.webcam ?? config.live.webcam,
         audio: config.encode.audio !== 'none',
         onAudioExpected: () => sinks.forEach((s) => s.expectAudio()),
         binary,
@@ -134,7 +135,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
 function resolveCameras(req: ProxyRequest, config: Config): readonly LiveCamera[] {
   if (req.url !== undefined) {
     const name = req.serve ? (/\/([^/?#]+)\/?(?:[?#].*)?$/.exec(req.serve)?.[1] ?? 'cam1') : 'cam1';
-    return [{ name, url: req.url, serve: req.serve ?? null, publish: req.publish ?? null, mode: null, transport: null, zones: null }];
+    return [{ name, url: req.url, serve: req.serve ?? null, publish: req.publish ?? null, mode: null, transport: null, webcam: null, zones: null }];
   }
   if (config.live.cameras.length === 0) {
     throw new NullcamError(`No cameras: ${req.configFile} has no live.cameras; add [{"url": …, "serve": "rtsp://127.0.0.1:8554/cam1"}] or pass a URL.`, 2);

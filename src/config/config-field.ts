@@ -4,6 +4,7 @@
  */
 import { parseZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
 import { invalidParameterError } from '../errors.js';
+import { parseWebcamMode, type WebcamMode } from '../ingest/webcam-mode.js';
 
 export interface Field<T> {
   readonly kind: 'field';
@@ -71,4 +72,16 @@ export function stringListField(doc: string): Field<readonly string[]> {
 
 export function zoneListField(doc: string): Field<readonly PrivacyZone[]> {
   return field<readonly PrivacyZone[]>([], doc, parseZones);
+}
+
+/** A webcam capture mode, "WIDTHxHEIGHT@FPS:FORMAT" with each part optional (webcam-mode.ts), or null. */
+export function webcamModeField(doc: string): Field<WebcamMode | null> {
+  return field<WebcamMode | null>(null, `${doc} (null: the device's current mode)`, (v, key) => parseWebcamModeValue(v, key));
+}
+
+export function parseWebcamModeValue(v: unknown, key: string): WebcamMode | null {
+  if (v === null || v === 'null' || v === '') return null;
+  const mode = typeof v === 'string' ? parseWebcamMode(v) : null;
+  if (!mode) throw invalidParameterError(key, 'a webcam mode such as "1280x720@30:mjpeg" (WIDTHxHEIGHT@FPS:FORMAT, each part optional)', v);
+  return mode;
 }

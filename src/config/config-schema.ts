@@ -11,6 +11,7 @@ import {
   numberField,
   stringField,
   stringListField,
+  webcamModeField,
   zoneListField,
   type Field,
 } from './config-field.js';
@@ -66,8 +67,9 @@ export const CONFIG_SCHEMA = {
     extraArgs: stringListField('Extra ffmpeg output arguments, inserted before the output path (escape hatch).'),
   },
   live: {
-    cameras: liveCameraListField('Cameras `nullcam proxy --config FILE` serves: [{"name": "door", "url": "rtsp://user:pass@cam/stream", "serve": "rtsp://127.0.0.1:8554/door", "publish": null, "mode": null, "transport": null, "zones": null}]; mode, transport and zones (anonymize.zones) default to the settings here.'),
+    cameras: liveCameraListField('Cameras `nullcam proxy --config FILE` serves: [{"name": "door", "url": "rtsp://user:pass@cam/stream", "serve": "rtsp://127.0.0.1:8554/door", "publish": null, "mode": null, "transport": null, "webcam": null, "zones": null}]; mode, transport, webcam and zones (anonymize.zones) default to the settings here.'),
     transport: enumField(LIVE_TRANSPORTS, 'tcp', 'How RTSP cameras are read: tcp (interleaved, robust through NAT and firewalls) or udp (lower overhead, loses packets on busy links).'),
+    webcam: webcamModeField('The mode webcams (/dev/videoN) capture in, "WIDTHxHEIGHT@FPS:FORMAT" with each part optional, e.g. "1280x720@30:mjpeg"; without it most USB webcams give 640x480 YUYV (720p and above at full rate only come as mjpeg). `ffmpeg -f v4l2 -list_formats all -i /dev/video0` lists the modes.'),
     connectSeconds: numberField(10, 'Seconds a (re)connection may take to deliver its first frame before it counts as failed.', 1, 300),
     stallSeconds: numberField(5, 'Seconds without a frame after which a camera connection is restarted.', 0.5, 300),
     catchUpLagMs: numberField(150, 'While frames arrive this many ms behind the camera\'s pace (CPU short), every other frame is dropped unprocessed until the backlog is gone.', 20, 10000, true),

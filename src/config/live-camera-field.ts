@@ -6,7 +6,8 @@ import { CLASSIC_MODES, type ClassicMode } from '../anonymize/anonymize-mode.js'
 import { parseZones, type PrivacyZone } from '../anonymize/privacy-zones.js';
 import { invalidParameterError, NullcamError } from '../errors.js';
 import { LIVE_TRANSPORTS, type LiveTransport } from '../ingest/live-input-args.js';
-import type { Field } from './config-field.js';
+import type { WebcamMode } from '../ingest/webcam-mode.js';
+import { parseWebcamModeValue, type Field } from './config-field.js';
 
 export interface LiveCamera {
   /** Label in logs and metrics; default cam1, cam2, … by position. */
@@ -21,11 +22,13 @@ export interface LiveCamera {
   readonly mode: ClassicMode | null;
   /** RTSP transport for reading the camera; null: `live.transport`. */
   readonly transport: LiveTransport | null;
+  /** Capture mode of a webcam source; null: `live.webcam`. */
+  readonly webcam: WebcamMode | null;
   /** This camera's privacy zones; null: `anonymize.zones`. */
   readonly zones: readonly PrivacyZone[] | null;
 }
 
-const KEYS = ['name', 'url', 'serve', 'publish', 'mode', 'transport', 'zones'];
+const KEYS = ['name', 'url', 'serve', 'publish', 'mode', 'transport', 'webcam', 'zones'];
 const RTSP_URL = /^rtsps?:\/\/[^/\s]+(\/\S*)?$/i;
 
 export function liveCameraListField(doc: string): Field<readonly LiveCamera[]> {
@@ -64,8 +67,9 @@ function parseCamera(entry: unknown, key: string, index: number): LiveCamera {
   if (serve === null && publish === null) throw new NullcamError(`${key} has neither "serve" nor "publish"; say where the anonymized stream goes.`, 2);
   const mode = e.mode === undefined || e.mode === null ? null : oneOf(CLASSIC_MODES, e.mode, `${key}.mode`);
   const transport = e.transport === undefined || e.transport === null ? null : oneOf(LIVE_TRANSPORTS, e.transport, `${key}.transport`);
+  const webcam = e.webcam === undefined ? null : parseWebcamModeValue(e.webcam, `${key}.webcam`);
   const zones = e.zones === undefined || e.zones === null ? null : parseZones(e.zones, `${key}.zones`);
-  return Object.freeze({ name: text('name') ?? `cam${index + 1}`, url, serve, publish, mode, transport, zones });
+  return Object.freeze({ name: text('name') ?? `cam${index + 1}`, url, serve, publish, mode, transport, webcam, zones });
 }
 
 function oneOf<T extends string>(values: readonly T[], v: unknown, key: string): T {

@@ -58,15 +58,19 @@ const ERROR_LEVEL = /\[(?:error|fatal|panic)\] /;
  * level tags (`-loglevel level+…`) error lines come first: info lines after the cause (the size summary) are not one.
  */
 export function lastReason(stderrTail: readonly string[]): string {
-  return lastCause(stderrTail.filter((l) => ERROR_LEVEL.test(l))) || lastCause(stderrTail);
+  const errors = stderrTail.filter((l) => ERROR_LEVEL.test(l));
+  return lastCause(errors, VAGUE) || lastCause(errors) || lastCause(stderrTail);
 }
 
-function lastCause(lines: readonly string[]): string {
-  const generic = /^(Conversion failed!|Exiting normally|Error while filtering|Error while processing the decoded data|Finishing stream|Error initializing output stream|Error while opening encoder)/;
+const GENERIC = /^(Conversion failed!|Exiting normally|Error while filtering|Error while processing the decoded data|Finishing stream|Error initializing output stream|Error while opening encoder)/;
+/** "INPUT: Invalid argument": ffmpeg's closing line when an option did not fit, after the line that says which. */
+const VAGUE = /^\S+: Invalid argument$/;
+
+function lastCause(lines: readonly string[], skip = GENERIC): string {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = stripLogPrefix(lines[i]).trim();
-    if (!line || generic.test(line)) continue;
-    const component = /^\[([\w-]+) @ 0x[0-9a-f]+\]/.exec(lines[i])?.[1];
+    if (!line || GENERIC.test(line) || skip.test(line)) continue;
+    const component = /^\[([\w-]+)(?:,[\w-]+)* @ 0x[0-9a-f]+\]/.exec(lines[i])?.[1];
     return redactUrl(component ? `${component}: ${line}` : line);
   }
   return '';

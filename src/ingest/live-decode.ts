@@ -12,6 +12,7 @@ import { spawnFfmpeg } from './ffmpeg-process.js';
 import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
 import { AUDIO_TS_OFFSET_MS, liveDecodeArgs, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
+import type { WebcamMode } from './webcam-mode.js';
 import { RawFrameReader } from './raw-frame-reader.js';
 import { redactUrl } from './redact-url.js';
 import { parseShowinfoLine } from './showinfo-parser.js';
@@ -37,6 +38,8 @@ export interface LiveDecodeOptions {
   readonly audio?: LiveAudio;
   /** Each audio frame as it arrives, stamped in ms on the same clock as the frames' pts. */
   readonly onAudio?: (frame: FlvAudioFrame) => void;
+  /** The mode a webcam (/dev/videoN) captures in; null or absent: the device's current mode. */
+  readonly webcam?: WebcamMode | null;
 }
 
 /**
@@ -60,7 +63,7 @@ const DUMP_LINES = 200;
 export function liveDecode(source: string, options: LiveDecodeOptions): Observable<Frame> {
   const displayName = redactUrl(source);
   const audio = options.audio ?? 'none';
-  const argv = liveDecodeArgs(source, options.transport, options.probe ?? 'quick', options.binary.hasFpsMode, audio);
+  const argv = liveDecodeArgs(source, options.transport, options.probe ?? 'quick', options.binary.hasFpsMode, audio, options.webcam ?? null);
   return new Observable<Frame>((subscriber) => {
     let stopped = false;
     const timing = new FrameTimingQueue();

@@ -4,6 +4,7 @@
  * into the camera's socket). Tests pin the arrays exactly.
  */
 import { COMMON_ARGS, networkInputArgs } from './ffmpeg-args.js';
+import { webcamInputArgs, type WebcamMode } from './webcam-mode.js';
 
 /** How RTSP media packets travel: interleaved in the RTSP TCP connection, or as separate UDP datagrams. */
 export type LiveTransport = 'tcp' | 'udp';
@@ -55,9 +56,9 @@ export function isCaptureDevice(source: string): boolean {
   return /^\/dev\/video\d+$/.test(source);
 }
 
-/** Input options for one live source (before its `-i`). */
-export function liveInputArgs(source: string, transport: LiveTransport, probe: LiveProbe): string[] {
-  if (isCaptureDevice(source)) return ['-f', 'v4l2'];
+/** Input options for one live source (before its `-i`); `webcam` applies to capture devices only. */
+export function liveInputArgs(source: string, transport: LiveTransport, probe: LiveProbe, webcam: WebcamMode | null = null): string[] {
+  if (isCaptureDevice(source)) return ['-f', 'v4l2', ...webcamInputArgs(webcam)];
   const quick = probe === 'quick' ? ['-probesize', '32'] : [];
   // rtsp has its own socket handling (rw_timeout does not apply); a silent camera is caught by the stall watchdog.
   if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', transport, ...quick];
@@ -81,7 +82,7 @@ function isHls(source: string): boolean {
  * //  '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-pix_fmt', 'yuv420p', '-threads', '1', '-flush_packets', '1',
  * //  '-f', 'rawvideo', 'pipe:1']
  */
-export function liveDecodeArgs(source: string, transport: LiveTransport, probe: LiveProbe, hasFpsMode: boolean, audio: LiveAudio): string[] {
+export function liveDecodeArgs(source: string, transport: LiveTransport, probe: LiveProbe, hasFpsMode: boolean, audio: LiveAudio, webcam: WebcamMode | null = null): string[] {
   return [
     ...COMMON_ARGS,
     // showinfo (frame timing) and the input dump (frame rate) are info lines; the level tags mark warnings.
@@ -90,7 +91,7 @@ export function liveDecodeArgs(source: string, transport: LiveTransport, probe: 
     // the packets read while probing, the first keyframe among them, and the probe backlog is drained in
     // faster than real time anyway.)
     '-flags', 'low_delay',
-    ...liveInputArgs(source, transport, probe),
+    ...liveInputArgs(source, transport, probe, webcam),
     '-i', source,
     '-map', '0:v:0',
     '-vf', 'showinfo=checksum=0',

@@ -17,12 +17,15 @@ import { liveDecode, type LiveDecodeOptions, type LiveStreamInfo } from './live-
 import { AUDIO_NOT_COPYABLE, initialLiveAudio, isCaptureDevice, NO_AUDIO_STREAM, PROBE_TOO_SHORT, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
 import { PTS_TIME_BASE, PtsContinuity } from './pts-continuity.js';
 import { redactUrl } from './redact-url.js';
+import { webcamModeMismatch, type WebcamMode } from './webcam-mode.js';
 
 export type LiveSourceState = 'connecting' | 'up' | 'down';
 
 export interface LiveSourceOptions {
   readonly binary: FfmpegBinary;
   readonly transport: LiveTransport;
+  /** The mode a webcam (/dev/videoN) captures in; null or absent: the device's current mode. */
+  readonly webcam?: WebcamMode | null;
   /** The first frame of a connection must arrive within this, ms (covers connect, auth, first keyframe). */
   readonly connectMs: number;
   /** A connection without a frame for this long is restarted, ms. */
@@ -77,6 +80,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
     let probe: LiveProbe = 'quick';
     let audio: LiveAudio = options.audio ? initialLiveAudio(source) : 'none';
     const audioTimeline = new AudioTimeline();
+    let webcamChecked = !isCaptureDevice(source) || !options.webcam;
 
     const attempt = defer(() => {
       continuity.reconnect();
@@ -85,9 +89,11 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
       let first: { wallMs: number; pts: number } | null = null;
       let bestLagMs = 0;
       let previousPts = 0;
+      let rate: Rational | null = null;
       const decodeOptions: LiveDecodeOptions = {
         binary: options.binary,
         transport: options.transport,
+        webcam: options.webcam,
         probe,
         audio,
         onAudio(frame) {
@@ -96,6 +102,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
           if (placed !== null) options.onAudio?.({ format: frame.format, data: frame.data, pts90k: placed, samples: frame.samples });
         },
         onStreamInfo(info) {
+          rate = info.frameRate;
           if (info.frameRate) continuity.nominalFrameTicks = (90_000 * info.frameRate.den) / info.frameRate.num;
           options.onStreamInfo?.(info);
         },
@@ -113,6 +120,11 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
             seen = everUp = true;
             failures = 0;
             options.onState?.('up');
+            if (!webcamChecked) {
+              webcamChecked = true;
+              const mismatch = webcamModeMismatch(options.webcam ?? null, frame.width, frame.height, rate);
+              if (mismatch) options.log(`the webcam captures ${mismatch} (live.webcam; its modes: ffmpeg -f v4l2 -list_formats all -i ${source})`);
+            }
           }
           const wallMs = now();
           const ms = (pts: number) => (pts * 1000 * frame.timeBase.num) / frame.timeBase.den;
@@ -157,7 +169,15 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
           const why = reasonOf(error, shown);
           options.onState?.('down', why);
           if (!everUp && options.startAttempts !== null && failures >= options.startAttempts) {
-            const what = isCaptureDevice(source) ? 'that the device exists (ls /dev/video*) and that this user may read it (group video)' : 'the URL, the credentials and that the camera is reachable';
+            const what = isCaptureDevice(source)
+              ? [
+                  'that the device exists (ls /dev/video*)',
+                  'that this user may read it (group video)',
+                  ...(options.webcam?.format ? [`that it offers ${options.webcam.format} (ffmpeg -f v4l2 -list_formats all -i ${source})`] : []),
+                ]
+                  .join(', ')
+                  .replace(/, (?!.*, )/, ' and ')
+              : 'the URL, the credentials and that the camera is reachable';
             throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempt${failures === 1 ? '' : 's'}); check ${what}.`, 1, { cause: error });
           }
           const ms = backoffDelay(failures, options.backoff);

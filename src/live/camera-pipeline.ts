@@ -14,6 +14,7 @@ import type { Rational } from '../frame.js';
 import type { BackoffOptions } from '../ingest/backoff.js';
 import type { FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import type { LiveTransport } from '../ingest/live-input-args.js';
+import type { WebcamMode } from '../ingest/webcam-mode.js';
 import { CameraUnreachableError, liveSource } from '../ingest/live-source.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { catchUp } from './catch-up.js';
@@ -42,6 +43,8 @@ export interface CameraPipelineOptions {
   /** Source URL or device (credentials included; never logged). */
   readonly url: string;
   readonly transport: LiveTransport;
+  /** Capture mode when the source is a webcam; null: the device's current mode. */
+  readonly webcam: WebcamMode | null;
   /** Carry the camera's audio. */
   readonly audio: boolean;
   /** A connection came up with audio: its format and frames follow (sinks can wait for them before describing the stream). */
@@ -82,6 +85,7 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
   const frames = liveSource(o.url, {
     binary: o.binary,
     transport: o.transport,
+    webcam: o.webcam,
     audio: o.audio,
     onAudio(unit) {
       m.audioFrame();

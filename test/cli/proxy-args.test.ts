@@ -12,6 +12,7 @@ describe('parseProxyArgs', () => {
     });
     expect(parseProxyArgs(['--config', 'cams.jsonc'])).toMatchObject({ configFile: 'cams.jsonc' });
     expect(parseProxyArgs(['rtsp://cam/1', '--serve', 'rtsp://h:1/p', '--no-audio']).overrides).toEqual([['encode.audio', 'none']]);
+    expect(parseProxyArgs(['/dev/video0', '--serve', 'rtsp://h:1/p', '--webcam', '1280x720@30:mjpeg']).overrides).toEqual([['live.webcam', '1280x720@30:mjpeg']]);
   });
 
   it.each([

@@ -51,6 +51,10 @@ describe('lastReason', () => {
     const tail = ['[info] Stream #0:0: Video: rawvideo', '[video4linux2,v4l2 @ 0x5641d2624880] [error] ioctl(VIDIOC_DQBUF): No such device', '[error] /dev/video0: No such device', '[info] video:23kB audio:0kB subtitle:0kB'];
     expect(lastReason(tail)).toBe('/dev/video0: No such device');
     expect(lastReason(['[error] Conversion failed!', '[warning] no frame'])).toBe('no frame');
+    // "INPUT: Invalid argument" closes an option that did not fit; the line before it says which.
+    const mjpeg = ["[video4linux2,v4l2 @ 0x5560351ba940] [error] Cannot find a proper format for codec 'mjpeg' (id 7), pixel format 'none' (id -1)", '[error] /dev/video0: Invalid argument'];
+    expect(lastReason(mjpeg)).toBe("video4linux2: Cannot find a proper format for codec 'mjpeg' (id 7), pixel format 'none' (id -1)");
+    expect(lastReason(mjpeg.slice(1))).toBe('/dev/video0: Invalid argument');
   });
 
   it('inputReadFailed: ffmpeg logged a read error for that input (and then exits 0, as at its end)', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialLiveAudio, isCaptureDevice, liveDecodeArgs, liveInputArgs } from '../../src/ingest/live-input-args.js';
+import { parseWebcamMode } from '../../src/ingest/webcam-mode.js';
 
 describe('liveInputArgs', () => {
   it.each([
@@ -19,6 +20,12 @@ describe('liveInputArgs', () => {
   it('probes in full when asked (streams whose parameters come later than their first bytes)', () => {
     expect(liveInputArgs('rtsp://cam/1', 'tcp', 'full')).toEqual(['-rtsp_transport', 'tcp']);
     expect(liveInputArgs('srt://host:9000', 'tcp', 'full')).toEqual(['-rw_timeout', '15000000']);
+  });
+
+  it("asks a webcam for the mode given (sizes, rate, format), and nothing of other sources", () => {
+    const mode = parseWebcamMode('1280x720@30:mjpeg');
+    expect(liveInputArgs('/dev/video0', 'tcp', 'quick', mode)).toEqual(['-f', 'v4l2', '-video_size', '1280x720', '-framerate', '30', '-input_format', 'mjpeg']);
+    expect(liveInputArgs('rtsp://cam/1', 'tcp', 'quick', mode)).toEqual(['-rtsp_transport', 'tcp', '-probesize', '32']);
   });
 
   it('knows capture devices', () => {

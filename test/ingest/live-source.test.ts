@@ -11,6 +11,7 @@ import { FfmpegError } from '../../src/ingest/ffmpeg-error.js';
 import { UnsupportedAudioError } from '../../src/ingest/flv-audio-reader.js';
 import type { LiveDecodeOptions } from '../../src/ingest/live-decode.js';
 import { liveSource, type LiveSourceOptions } from '../../src/ingest/live-source.js';
+import { parseWebcamMode } from '../../src/ingest/webcam-mode.js';
 import { ffmpeg, tempDir } from '../fixtures/media.js';
 
 const tb = { num: 1, den: 1000 };
@@ -126,6 +127,11 @@ describe('liveSource (virtual time)', () => {
     const result = lastValueFrom(liveSource('/dev/video9', { ...options({ connect }, []), startAttempts: 1 })).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10);
     expect(((await result) as NullcamError).message).toMatch(/^Cannot read \/dev\/video9: .*\(1 attempt\); check that the device exists \(ls \/dev\/video\*\) and that this user may read it \(group video\)\.$/);
+    const mjpeg = lastValueFrom(liveSource('/dev/video9', { ...options({ connect }, []), startAttempts: 1, webcam: parseWebcamMode(':mjpeg') })).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(((await mjpeg) as NullcamError).message).toMatch(
+      /; check that the device exists \(ls \/dev\/video\*\), that this user may read it \(group video\) and that it offers mjpeg \(ffmpeg -f v4l2 -list_formats all -i \/dev\/video9\)\.$/,
+    );
   });
 
   it('restarts a stalled connection, keeps pts increasing and indices counting, and never gives up once it was up', async () => {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
-import { freePort, readRtsp, startProxy, type Proxy } from './live-fixtures.js';
+import { CLI, freePort, readRtsp, startProxy, type Proxy } from './live-fixtures.js';
 import { ReceivedIdentity } from './received-identity.js';
 
 const W = 640, H = 480, FPS = 25;
@@ -29,7 +29,7 @@ const QUICK = ['--set', 'live.stallSeconds=1.5', '--set', 'live.reconnectMinSeco
 const skipped = compiled.status === 0 ? '' : `; skipped, the emulated webcam did not build: ${compiled.error?.message ?? compiled.stderr.split('\n')[0]}`;
 
 describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE}, emulated${skipped})`, () => {
-  let proxy: Proxy, served: string, identity: ReceivedIdentity;
+  let proxy: Proxy, served: string, identity: ReceivedIdentity, env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     const frames = path.join(tmp.dir, 'frames.yuyv');
@@ -40,14 +40,15 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     writeFileSync(wrapper, `#!/bin/sh\nLD_PRELOAD='${shim}' exec '${system}' "$@"\n`);
     chmodSync(wrapper, 0o755);
     served = `rtsp://127.0.0.1:${await freePort()}/webcam`;
-    proxy = startProxy([DEVICE, '--serve', served, ...QUICK], {
+    env = {
       NULLCAM_FFMPEG: wrapper,
       FAKE_WEBCAM_DEVICE: DEVICE,
       FAKE_WEBCAM_FRAMES: frames,
       FAKE_WEBCAM_SIZE: `${W}x${H}`,
       FAKE_WEBCAM_FPS: String(FPS),
       FAKE_WEBCAM_UNPLUGGED: unpluggedFlag,
-    });
+    };
+    proxy = startProxy([DEVICE, '--serve', served, ...QUICK], env);
     identity = await ReceivedIdentity.open();
     await proxy.waitFor('[webcam] up');
   }, 120_000);
@@ -91,5 +92,23 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     const sims = await identity.similarities(after, 4);
     expect(sims.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+  });
+
+  it('--webcam: a mode the webcam does not have is said once, and it serves the mode it has', async () => {
+    const other = startProxy([DEVICE, '--serve', `rtsp://127.0.0.1:${await freePort()}/asked`, '--webcam', '1280x720@30', ...QUICK], env);
+    try {
+      await other.waitFor('[asked] up');
+      await other.waitFor('[asked] the webcam captures 640x480 at 25 fps, not the 1280x720 at 30 fps asked for (live.webcam; its modes: ffmpeg -f v4l2 -list_formats all -i /dev/video42)');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('--webcam: a format the webcam does not offer is one line naming it, and exit 1', async () => {
+    const run = spawnSync(process.execPath, [CLI, 'proxy', DEVICE, '--serve', `rtsp://127.0.0.1:${await freePort()}/x`, '--webcam', ':mjpeg', '--set', 'live.startAttempts=1', ...QUICK], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n').pop()).toBe(
+      "nullcam: Cannot read /dev/video42: video4linux2: Cannot find a proper format for codec 'mjpeg' (id 7), pixel format 'none' (id -1) (1 attempt); check that the device exists (ls /dev/video*), that this user may read it (group video) and that it offers mjpeg (ffmpeg -f v4l2 -list_formats all -i /dev/video42).",
+    );
   });
 });
