@@ -18,24 +18,24 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
   fi
 fi
 
-# GStreamer: an RTSP client and server independent of ffmpeg, used only by the live tests as a peer (they skip
-# with a reason when it is missing).
-GST_PACKAGES="gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav"
+# Test peers, used only by the live tests (they skip with a reason when one is missing): GStreamer, an RTSP
+# client and server independent of ffmpeg; gcc, which builds the emulated webcam (test/live/fake-webcam.c).
+TEST_PACKAGES="gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gcc libc6-dev"
 if command -v dpkg-query >/dev/null 2>&1; then
-  GST_MISSING=""
-  for pkg in $GST_PACKAGES; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || GST_MISSING="$GST_MISSING $pkg"
+  TEST_MISSING=""
+  for pkg in $TEST_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || TEST_MISSING="$TEST_MISSING $pkg"
   done
-  if [ -n "$GST_MISSING" ]; then
+  if [ -n "$TEST_MISSING" ]; then
     if [ "${NULLCAM_NO_APT:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1; then
       SUDO=""
       [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-      echo "setup: installing GStreamer for the live tests (apt-get):$GST_MISSING"
-      if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $GST_MISSING >/dev/null; }; then
-        echo "setup: could not install GStreamer; the tests that use it as an RTSP peer will be skipped"
+      echo "setup: installing test peers for the live tests (apt-get):$TEST_MISSING"
+      if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $TEST_MISSING >/dev/null; }; then
+        echo "setup: could not install the test peers; the live tests that use them will be skipped"
       fi
     else
-      echo "setup: GStreamer missing ($GST_MISSING ); the tests that use it as an RTSP peer will be skipped"
+      echo "setup: test peers missing ($TEST_MISSING ); the live tests that use them will be skipped"
     fi
   fi
 fi
