@@ -55,7 +55,7 @@ const ERROR_LEVEL = /\[(?:error|fatal|panic)\] /;
 /**
  * The last stderr line that reads like a cause, as "component: message". ffmpeg ends a failure with
  * generic lines ("Conversion failed!", "Error initializing output stream …") after the specific one. With
- * level tags (`-loglevel level+…`) error lines come first: info lines after the cause (the size summary) are not one.
+ * level tags (`-loglevel level+…`) error lines are searched first: an info line after the cause (the size summary) is not one.
  */
 export function lastReason(stderrTail: readonly string[]): string {
   const errors = stderrTail.filter((l) => ERROR_LEVEL.test(l));
@@ -66,10 +66,10 @@ const GENERIC = /^(Conversion failed!|Exiting normally|Error while filtering|Err
 /** "INPUT: Invalid argument": ffmpeg's closing line when an option did not fit, after the line that says which. */
 const VAGUE = /^\S+: Invalid argument$/;
 
-function lastCause(lines: readonly string[], skip = GENERIC): string {
+function lastCause(lines: readonly string[], skip?: RegExp): string {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = stripLogPrefix(lines[i]).trim();
-    if (!line || GENERIC.test(line) || skip.test(line)) continue;
+    if (!line || GENERIC.test(line) || skip?.test(line)) continue;
     const component = /^\[([\w-]+)(?:,[\w-]+)* @ 0x[0-9a-f]+\]/.exec(lines[i])?.[1];
     return redactUrl(component ? `${component}: ${line}` : line);
   }

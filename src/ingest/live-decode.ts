@@ -12,10 +12,10 @@ import { spawnFfmpeg } from './ffmpeg-process.js';
 import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
 import { AUDIO_TS_OFFSET_MS, liveDecodeArgs, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
-import type { WebcamMode } from './webcam-mode.js';
 import { RawFrameReader } from './raw-frame-reader.js';
 import { redactUrl } from './redact-url.js';
 import { parseShowinfoLine } from './showinfo-parser.js';
+import type { WebcamMode } from './webcam-mode.js';
 
 /** What the input dump says about the camera's video, reported once before the first frame. */
 export interface LiveStreamInfo {

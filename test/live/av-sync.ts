@@ -97,10 +97,11 @@ const SYNC_TOLERANCE_MS = 25;
 
 /**
  * The received audio is in sync with its video as the camera sent it (`cameraOffsetMs`), each marker
- * within `toleranceMs`, and as long as the video.
+ * within `toleranceMs`, and as long as the video. `log` (the proxy's) goes into the failure message: a
+ * reconnect during the recording shows there.
  */
-export function expectInSync(got: SyncReport, cameraOffsetMs: number, codec: string, toleranceMs = SYNC_TOLERANCE_MS): void {
-  const detail = JSON.stringify({ got, cameraOffsetMs });
+export function expectInSync(got: SyncReport, cameraOffsetMs: number, codec: string, toleranceMs = SYNC_TOLERANCE_MS, log = ''): void {
+  const detail = `${JSON.stringify({ got, cameraOffsetMs })}\n${log}`;
   expect(got.audioCodec, detail).toBe(codec);
   // The first marker can fall before the client's first sender report (ffmpeg stamps its first frame 0).
   const checked = got.offsetsMs.slice(1);
