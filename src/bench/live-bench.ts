@@ -1,5 +1,5 @@
 /**
- * `npm run bench:live [-- --seconds N] [--mode MODE] [--audio] [--set KEY=VALUE …]` (settings go to the proxy; --audio: the camera sends AAC too): what nullcam proxy adds to a live camera. A
+ * `npm run bench:live [-- --seconds N] [--mode MODE] [--audio] [--set KEY=VALUE …] [--node-option OPT …]` (settings go to the proxy, node options to its node, e.g. --max-semi-space-size=8; --audio: the camera sends AAC too): what nullcam proxy adds to a live camera. A
  * GStreamer RTSP camera plays a 720p25 clip with a moving face and a frame counter burned in; two ffmpeg
  * clients play at once, one straight from the camera and one through `nullcam proxy`; each frame's
  * arrival on the two paths is paired by its counter, and the difference is the added latency. Also:
@@ -38,7 +38,7 @@ interface Arrivals {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '600' }, mode: { type: 'string', default: 'blur' }, audio: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '600' }, mode: { type: 'string', default: 'blur' }, audio: { type: 'boolean', default: false }, set: { type: 'string', multiple: true }, 'node-option': { type: 'string', multiple: true } } });
   const seconds = Number(values.seconds);
   if (!(seconds >= 10)) throw new Error('--seconds must be at least 10');
   if (spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0')"]).status !== 0) {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await waitForOutput(camera, 'ready');
   const cameraUrl = `rtsp://127.0.0.1:${cameraPort}/cam`;
   const servedUrl = `rtsp://127.0.0.1:${servePort}/cam`;
-  const proxy = spawn(process.execPath, [CLI, 'proxy', cameraUrl, '--serve', servedUrl, '--mode', values.mode!, '--metrics', `127.0.0.1:${metricsPort}`, ...(values.set ?? []).flatMap((kv) => ['--set', kv])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proxy = spawn(process.execPath, [...(values['node-option'] ?? []), CLI, 'proxy', cameraUrl, '--serve', servedUrl, '--mode', values.mode!, '--metrics', `127.0.0.1:${metricsPort}`, ...(values.set ?? []).flatMap((kv) => ['--set', kv])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let proxyLog = '';
   proxy.stderr!.on('data', (d: Buffer) => (proxyLog += d.toString()));
   try {

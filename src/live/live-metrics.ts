@@ -3,6 +3,7 @@
  * the camera state /healthz reports. Stage latencies are in seconds, as Prometheus expects.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { LiveSourceState } from '../ingest/live-source.js';
 import type { Health } from './metrics-server.js';
 import { MetricsRegistry } from './metrics-registry.js';
@@ -26,7 +27,7 @@ export class LiveMetrics {
   private readonly up = this.registry.gauge('nullcam_camera_up', '1 while the camera delivers frames.');
   private readonly clients = this.registry.gauge('nullcam_clients', 'RTSP clients playing the served stream.');
   private readonly loopDelay = this.registry.gauge('nullcam_event_loop_delay_seconds', 'Node event loop delay over the last 10 s (p50, p99, max): frames wait this long for the one thread that moves them.');
-  private readonly memory = this.registry.gauge('nullcam_memory_bytes', 'Process memory, sampled every 10 s: rss (resident, all of it), heap_total (memory the JavaScript heap holds, used or not), heap_used (JavaScript objects), external (native memory held by JavaScript objects, frame buffers among it), array_buffers (the part of external in ArrayBuffers and Buffers).');
+  private readonly memory = this.registry.gauge('nullcam_memory_bytes', 'Process memory, sampled every 10 s: rss (resident, all of it), heap_total (memory the JavaScript heap holds, used or not), heap_used (JavaScript objects), external (native memory held by JavaScript objects, frame buffers among it), array_buffers (the part of external in ArrayBuffers and Buffers), new_space_resident and old_space_resident (the pages of the heap\'s young and old generation actually in memory).');
   private readonly loopHistogram = monitorEventLoopDelay({ resolution: 10 });
   private readonly loopTimer: NodeJS.Timeout;
   private readonly states = new Map<string, { up: boolean; why: string; covering: string | null }>();
@@ -46,6 +47,9 @@ export class LiveMetrics {
   private sampleMemory(): void {
     const m = process.memoryUsage();
     for (const [kind, bytes] of [['rss', m.rss], ['heap_total', m.heapTotal], ['heap_used', m.heapUsed], ['external', m.external], ['array_buffers', m.arrayBuffers]] as const) this.memory.set({ kind }, bytes);
+    for (const space of getHeapSpaceStatistics()) {
+      if (space.space_name === 'new_space' || space.space_name === 'old_space') this.memory.set({ kind: `${space.space_name}_resident` }, space.physical_space_size);
+    }
   }
 
   /** Stops sampling the event loop. */
