@@ -77,21 +77,18 @@ static int device_open(void) {
   return cam.fd;
 }
 
-int open(const char *path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-  va_end(ap);
-  return is_device(path) ? device_open() : REAL(open)(path, flags, mode);
+/* open and open64: the device, or the real call (the mode argument only comes with O_CREAT or O_TMPFILE). */
+static int open_or_real(const char *real_name, const char *path, int flags, mode_t mode) {
+  if (is_device(path)) return device_open();
+  int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, real_name);
+  return real(path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-  va_end(ap);
-  return is_device(path) ? device_open() : REAL(open64)(path, flags, mode);
-}
+#define MODE_OF(flags) \
+  ({ va_list ap; va_start(ap, flags); mode_t m = ((flags) & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0; va_end(ap); m; })
+
+int open(const char *path, int flags, ...) { return open_or_real("open", path, flags, MODE_OF(flags)); }
+int open64(const char *path, int flags, ...) { return open_or_real("open64", path, flags, MODE_OF(flags)); }
 
 int close(int fd) {
   if (cam.fd >= 0 && fd == cam.fd) {
