@@ -48,6 +48,9 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The proxy's settings for a quick test: fast reconnects, short stall and gap times. */
+export const QUICK = ['--set', 'live.stallSeconds=1.5', '--set', 'live.reconnectMinSeconds=0.2', '--set', 'live.reconnectMaxSeconds=0.5', '--set', 'live.gapFillSeconds=0.5'];
+
 export interface Proxy {
   readonly child: ChildProcess;
   /** Everything it wrote to stderr so far. */

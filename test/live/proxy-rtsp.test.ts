@@ -12,15 +12,12 @@ import { RtspServer } from '../../src/egress/rtsp-server.js';
 import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
 import { ReceivedIdentity } from './received-identity.js';
-import { CLI, freePort, hasGstRtspServer, readRtsp, startCamera, startProxy, type Camera, type Proxy } from './live-fixtures.js';
+import { CLI, freePort, hasGstRtspServer, QUICK, readRtsp, startCamera, startProxy, type Camera, type Proxy } from './live-fixtures.js';
 import { spawnSync } from 'node:child_process';
 
 const W = 640, H = 480;
 const gst = hasGstRtspServer();
 const tmp = tempDir('nullcam-proxy-');
-
-/** The proxy's settings for a quick test: fast reconnects, short stall and gap times. */
-const QUICK = ['--set', 'live.stallSeconds=1.5', '--set', 'live.reconnectMinSeconds=0.2', '--set', 'live.reconnectMaxSeconds=0.5', '--set', 'live.gapFillSeconds=0.5'];
 
 describe.skipIf(!gst)('nullcam proxy with a GStreamer camera and ffmpeg clients (skipped without python3-gi + gir1.2-gst-rtsp-server-1.0: run scripts/setup.sh)', () => {
   let clip: string, camera: Camera, cameraPort: number, proxy: Proxy, served: string, metricsPort: number;

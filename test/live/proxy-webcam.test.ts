@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
 import { ffmpeg, media, tempDir } from '../fixtures/media.js';
-import { CLI, freePort, readRtsp, startProxy, type Proxy } from './live-fixtures.js';
+import { CLI, freePort, QUICK, readRtsp, startProxy, type Proxy } from './live-fixtures.js';
 import { ReceivedIdentity } from './received-identity.js';
 
 const W = 640, H = 480, FPS = 25;
@@ -22,9 +22,6 @@ const tmp = tempDir('nullcam-webcam-');
 const shim = path.join(tmp.dir, 'fake-webcam.so');
 const compiled = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.join(import.meta.dirname, 'fake-webcam.c'), '-ldl'], { encoding: 'utf8' });
 const unpluggedFlag = path.join(tmp.dir, 'unplugged');
-
-/** The proxy's settings for a quick test: fast reconnects, short stall and gap times. */
-const QUICK = ['--set', 'live.stallSeconds=1.5', '--set', 'live.reconnectMinSeconds=0.2', '--set', 'live.reconnectMaxSeconds=0.5', '--set', 'live.gapFillSeconds=0.5'];
 
 const skipped = compiled.status === 0 ? '' : `; skipped, the emulated webcam did not build: ${compiled.error?.message ?? compiled.stderr.split('\n')[0]}`;
 
