@@ -146,6 +146,7 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     countersMisread: misread,
     proxyDropped: metric('nullcam_frames_dropped_total'),
     proxyDroppedByStage: Object.fromEntries([...metrics.matchAll(/^nullcam_frames_dropped_total\{camera="[^"]*",stage="([\w-]+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
+    proxyClientDropped: metric('nullcam_client_frames_dropped_total'),
     proxyCovered: metric('nullcam_frames_covered_total'),
     proxyRepeated: metric('nullcam_frames_repeated_total'),
     proxyAhead: metric('nullcam_frames_ahead_total'),

@@ -10,6 +10,7 @@ import type { Config } from '../config/config-schema.js';
 import type { LiveCamera } from '../config/live-camera-field.js';
 import { buildConfig, readConfigFile } from '../config/load-config.js';
 import type { LiveSink } from '../egress/live-sink.js';
+import { RtspMount } from '../egress/rtsp-mount.js';
 import { RtspServer } from '../egress/rtsp-server.js';
 import { NullcamError } from '../errors.js';
 import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
@@ -91,8 +92,11 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
         cameraMetrics.state('down', 'no output could be opened');
         continue;
       }
-      const mounts = sinks.filter((s): s is LiveSink & { clients: number } => 'clients' in s);
-      const clientsPoll = setInterval(() => cameraMetrics.clients(mounts.reduce((n, s) => n + s.clients, 0)), 1000);
+      const mounts = sinks.filter((s): s is RtspMount => s instanceof RtspMount);
+      const clientsPoll = setInterval(() => {
+        cameraMetrics.clients(mounts.reduce((n, s) => n + s.clients, 0));
+        cameraMetrics.clientDrops(mounts.reduce((n, s) => n + s.clientDrops, 0));
+      }, 1000);
       closers.push(async () => clearInterval(clientsPoll));
       const units = cameraPipeline({
         name: camera.name,

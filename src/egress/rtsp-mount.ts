@@ -22,6 +22,8 @@ export class RtspMount implements LiveSink {
   private audioExpected = false;
   pps: Buffer | undefined;
   private readonly sessions = new Set<RtspSession>();
+  /** Frames dropped for sessions that have ended. */
+  private droppedByEnded = 0;
   private waiters: Array<() => void> = [];
   private closed = false;
 
@@ -34,6 +36,13 @@ export class RtspMount implements LiveSink {
   /** Sessions set up on this mount (playing or not). */
   get clients(): number {
     return this.sessions.size;
+  }
+
+  /** Video frames not sent to a client that had not taken the ones before (RtspSession.dropped), ended sessions included. */
+  get clientDrops(): number {
+    let n = this.droppedByEnded;
+    for (const session of this.sessions) n += session.dropped;
+    return n;
   }
 
   write(au: H264AccessUnit): void {
@@ -89,7 +98,7 @@ export class RtspMount implements LiveSink {
   }
 
   remove(session: RtspSession): void {
-    this.sessions.delete(session);
+    if (this.sessions.delete(session)) this.droppedByEnded += session.dropped;
   }
 
   /** Ends every session on the mount (their connections are closed) and unmounts it. */

@@ -60,11 +60,13 @@ export class RtspSession {
   readonly id = randomBytes(8).toString('hex');
   /** ms since epoch of the last sign of life (request, RTCP, interleaved data). */
   lastActive = Date.now();
-  /** Access units skipped because the receiver was congested. */
+  /** Video frames not sent because the receiver was congested: the one it could not take and those until the next keyframe. */
   dropped = 0;
   private readonly tracks = new Map<TrackKind, Track>();
   private playing = false;
   private waitingForKeyframe = true;
+  /** Waiting for a keyframe after a congestion (not after PLAY): the frames skipped meanwhile count as dropped. */
+  private resyncing = false;
   private firstPts: number | undefined;
   /**
    * The session's media clock for sender reports: the first media sent and when (ms, wall clock); media
@@ -114,13 +116,16 @@ export class RtspSession {
   deliver(au: H264AccessUnit, packets: readonly Buffer[]): void {
     const track = this.tracks.get('video');
     if (!this.playing || !track) return;
-    if (this.waitingForKeyframe && !au.keyframe) return;
-    if (track.output.congested()) {
-      this.dropped++;
-      this.waitingForKeyframe = true;
+    if (this.waitingForKeyframe && !au.keyframe) {
+      if (this.resyncing) this.dropped++;
       return;
     }
-    this.waitingForKeyframe = false;
+    if (track.output.congested()) {
+      this.dropped++;
+      this.waitingForKeyframe = this.resyncing = true;
+      return;
+    }
+    this.waitingForKeyframe = this.resyncing = false;
     this.firstPts ??= au.pts90k;
     const timestamp = track.timestamp(au.pts90k, this.firstPts);
     this.sent(track, packets.map((p) => restamp(p, track.sequence++, timestamp)), au.pts90k);

@@ -26,6 +26,7 @@ export class LiveMetrics {
   private readonly reconnects = this.registry.counter('nullcam_reconnects_total', 'Camera connections lost or refused.');
   private readonly up = this.registry.gauge('nullcam_camera_up', '1 while the camera delivers frames.');
   private readonly clients = this.registry.gauge('nullcam_clients', 'RTSP clients playing the served stream.');
+  private readonly clientDrops = this.registry.counter('nullcam_client_frames_dropped_total', 'Video frames not sent to an RTSP client that had not taken the ones before (a slow reader), summed over clients; such a client resumes at the next keyframe.');
   private readonly loopDelay = this.registry.gauge('nullcam_event_loop_delay_seconds', 'Node event loop delay over the last 10 s (p50, p99, max): frames wait this long for the one thread that moves them.');
   private readonly memory = this.registry.gauge('nullcam_memory_bytes', 'Process memory, sampled every 10 s: rss (resident, all of it), heap_total (memory the JavaScript heap holds, used or not), heap_used (JavaScript objects), external (native memory held by JavaScript objects, frame buffers among it), array_buffers (the part of external in ArrayBuffers and Buffers), new_space_resident and old_space_resident (the pages of the heap\'s young and old generation actually in memory).');
   private readonly loopHistogram = monitorEventLoopDelay({ resolution: 10 });
@@ -72,8 +73,10 @@ export class LiveMetrics {
     this.faces.inc(l, 0);
     this.audio.inc(l, 0);
     this.reconnects.inc(l, 0);
+    this.clientDrops.inc(l, 0);
     this.up.set(l, 0);
     const state = this.states.get(name)!;
+    let clientDropsSeen = 0;
     return {
       frameIn: () => this.framesIn.inc(l),
       frameOut: () => this.framesOut.inc(l),
@@ -98,6 +101,10 @@ export class LiveMetrics {
       },
       covering: (why) => (state.covering = why),
       clients: (n) => this.clients.set(l, n),
+      clientDrops: (total) => {
+        if (total > clientDropsSeen) this.clientDrops.inc(l, total - clientDropsSeen);
+        clientDropsSeen = Math.max(clientDropsSeen, total);
+      },
     };
   }
 
@@ -132,4 +139,6 @@ export interface CameraMetrics {
   /** Frames are being covered black (why), or no longer (null). */
   covering(why: string | null): void;
   clients(n: number): void;
+  /** The outputs' running total of frames not sent to slow clients (only its increase is counted). */
+  clientDrops(total: number): void;
 }

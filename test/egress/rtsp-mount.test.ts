@@ -41,7 +41,7 @@ describe('RtspMount', () => {
     expect(mount.clients).toBe(1);
   });
 
-  it('makes a slow reader skip to the next keyframe instead of queueing, and counts it', () => {
+  it('makes a slow reader skip to the next keyframe instead of queueing, and counts every frame it skipped', () => {
     const mount = new RtspMount('/cam', () => {});
     const slow = recorder();
     const { s } = session(mount, slow);
@@ -52,7 +52,15 @@ describe('RtspMount', () => {
     mount.write(p(7200)); // after a gap: not decodable, skipped
     mount.write(idr(10800));
     expect(slow.packets.map((b) => b[12] & 0x1f)).toEqual([7, 8, 5, 7, 8, 5]);
-    expect(s.dropped).toBe(1);
+    expect(s.dropped).toBe(2);
+    // A client joining waits for a keyframe too, but has lost nothing: not counted.
+    const late = session(mount, recorder()).s;
+    mount.write(p(14400));
+    expect(late.dropped).toBe(0);
+    // The mount's total keeps what sessions that ended had dropped.
+    expect(mount.clientDrops).toBe(2);
+    mount.remove(s);
+    expect(mount.clientDrops).toBe(2);
   });
 
   it('ends its sessions and refuses writes once closed', async () => {
