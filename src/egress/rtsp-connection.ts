@@ -128,7 +128,7 @@ export class RtspConnection {
         const mount = this.ctx.mount(path);
         if (!mount) return reply(404);
         await mount.whenDescribable(DESCRIBE_WAIT_MS);
-        const sdp = sessionSdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.sps ? { sps: mount.sps } : {}), ...(mount.pps ? { pps: mount.pps } : {}), ...(mount.audio ? { audio: mount.audio } : {}) });
+        const sdp = sessionSdp({ address: this.socket.localAddress ?? '0.0.0.0', ...(mount.video.sps ? { sps: mount.video.sps } : {}), ...(mount.video.pps ? { pps: mount.video.pps } : {}), ...(mount.audio ? { audio: mount.audio } : {}) });
         return reply(200, { 'Content-Type': 'application/sdp', 'Content-Base': `${base}/` }, sdp);
       }
       case 'SETUP': {
@@ -144,7 +144,7 @@ export class RtspConnection {
         // A second track joins the session the request names (RFC 2326 §10.4).
         if (sessionId && (!session || session.path !== path)) return reply(454);
         const target = session ?? this.createSession(path, mount);
-        const ssrc = kind === 'audio' ? mount.audioSsrc : mount.ssrc;
+        const ssrc = kind === 'audio' ? mount.audioSsrc : mount.video.ssrc;
         target.setup(kind, transport, this.output(transport), ssrc, kind === 'audio' ? mount.audio!.sampleRate : 90_000);
         return reply(200, {
           Session: `${target.id};timeout=${this.ctx.sessionTimeoutS}`,
@@ -158,8 +158,8 @@ export class RtspConnection {
         const mount = this.announced ? undefined : this.ctx.publish(path);
         // Someone publishes there already, or the path is the application's own.
         if (!mount) return reply(455);
-        mount.sps = track.sps;
-        mount.pps = track.pps;
+        mount.video.sps = track.sps;
+        mount.video.pps = track.pps;
         this.announced = { path, mount };
         return reply(200);
       }

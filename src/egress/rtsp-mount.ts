@@ -1,26 +1,24 @@
 /**
  * A path on the RTSP server that one writer feeds and any number of sessions play. Each access unit is
- * packetized once and restamped per session. The last SPS/PPS are kept for the SDP and sent in-band in
- * front of every IDR that lacks them, so a client joining at any keyframe can decode. Audio frames, when
+ * packetized once (H264Sender, which also puts the SPS/PPS in front of every IDR, so a client joining at
+ * any keyframe can decode) and restamped per session. Audio frames, when
  * the writer has them, make a second track; its format (known from the first frame) goes into the SDP.
  */
 import { randomInt } from 'node:crypto';
 import { NullcamError } from '../errors.js';
 import type { AudioFormat, AudioUnit } from '../ingest/audio-unit.js';
-import { parameterSets, withParameterSets, type H264AccessUnit } from './h264-access-unit.js';
+import type { H264AccessUnit } from './h264-access-unit.js';
+import { H264Sender } from './h264-sender.js';
 import type { LiveSink } from './live-sink.js';
-import { packetizeH264 } from './h264-packetizer.js';
 import type { RtspSession } from './rtsp-session.js';
-import { H264_PAYLOAD_TYPE } from './sdp.js';
 
 export class RtspMount implements LiveSink {
-  readonly ssrc = randomInt(0, 2 ** 32 - 1);
+  /** The video track: its SSRC and parameter sets (set by ANNOUNCE when a client publishes here). */
+  readonly video: H264Sender;
   readonly audioSsrc = randomInt(0, 2 ** 32 - 1);
-  sps: Buffer | undefined;
   /** The audio track's format, once an audio frame was written; undefined: the mount serves video only. */
   audio: AudioFormat | undefined;
   private audioExpected = false;
-  pps: Buffer | undefined;
   private readonly sessions = new Set<RtspSession>();
   /** Frames dropped for sessions that have ended. */
   private droppedByEnded = 0;
@@ -31,7 +29,9 @@ export class RtspMount implements LiveSink {
     readonly path: string,
     private readonly onClose: (mount: RtspMount) => void,
     private readonly maxPacketBytes?: number,
-  ) {}
+  ) {
+    this.video = new H264Sender(maxPacketBytes);
+  }
 
   /** Sessions set up on this mount (playing or not). */
   get clients(): number {
@@ -47,13 +47,10 @@ export class RtspMount implements LiveSink {
 
   write(au: H264AccessUnit): void {
     if (this.closed) throw new NullcamError(`RTSP mount ${this.path} is closed; it takes no more video.`, 1);
-    const params = parameterSets(au);
-    if (params.sps) this.sps = params.sps;
-    if (params.pps) this.pps = params.pps;
+    this.video.observe(au);
     this.wakeIfDescribable();
     if (this.sessions.size === 0) return;
-    const unit = au.keyframe ? withParameterSets(au, this.sps, this.pps) : au;
-    const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, ...(this.maxPacketBytes ? { maxPacketBytes: this.maxPacketBytes } : {}) });
+    const { unit, packets } = this.video.packetize(au);
     for (const session of this.sessions) session.deliver(unit, packets);
   }
 
@@ -70,7 +67,7 @@ export class RtspMount implements LiveSink {
 
   /** The SDP can be written: SPS and PPS known, and the audio format too when audio is expected. */
   private get isDescribable(): boolean {
-    return Boolean(this.sps && this.pps && (this.audio || !this.audioExpected));
+    return Boolean(this.video.sps && this.video.pps && (this.audio || !this.audioExpected));
   }
 
   private wakeIfDescribable(): void {

@@ -13,8 +13,8 @@ import { randomInt } from 'node:crypto';
 import { NullcamError } from '../errors.js';
 import { redactUrl } from '../ingest/redact-url.js';
 import type { AudioFormat, AudioUnit } from '../ingest/audio-unit.js';
-import { parameterSets, withParameterSets, type H264AccessUnit } from './h264-access-unit.js';
-import { DEFAULT_RTP_PACKET_BYTES, packetizeH264 } from './h264-packetizer.js';
+import type { H264AccessUnit } from './h264-access-unit.js';
+import { H264Sender } from './h264-sender.js';
 import { isAudioUnit, type LiveSink, type LiveUnit } from './live-sink.js';
 import { SENDER_REPORT_INTERVAL_MS } from './rtcp-sender-report.js';
 import { bindRtpUdpPorts, type RtpUdpPorts } from './rtp-udp-ports.js';
@@ -23,7 +23,7 @@ import { interleavedFrame } from './rtsp-interleaved.js';
 import type { RtspResponse } from './rtsp-message.js';
 import { RtspSession, type RtpOutput, type TrackKind } from './rtsp-session.js';
 import { parseTransport, type RtspTransport } from './rtsp-transport.js';
-import { AUDIO_TRACK_CONTROL, H264_PAYLOAD_TYPE, sessionSdp, TRACK_CONTROL } from './sdp.js';
+import { AUDIO_TRACK_CONTROL, sessionSdp, TRACK_CONTROL } from './sdp.js';
 
 export interface PublishOptions {
   /** RTP over the RTSP TCP connection (default; passes firewalls) or UDP. */
@@ -61,13 +61,11 @@ class RtspPublisher implements LiveSink {
   private state: 'idle' | 'starting' | 'recording' | 'closed' = 'idle';
   /** Video access units from the first keyframe on, and the audio between them, in order. */
   private pending: LiveUnit[] = [];
-  private sps: Buffer | undefined;
-  private pps: Buffer | undefined;
   private audio: AudioFormat | undefined;
   /** When the audio was said to come (Date.now()), while its format is not known. */
   private audioExpectedAt: number | undefined;
   private failure: NullcamError | undefined;
-  private readonly ssrc = randomInt(0, 2 ** 32 - 1);
+  private readonly video: H264Sender;
   private readonly audioSsrc = randomInt(0, 2 ** 32 - 1);
   private session: RtspSession | undefined;
   private reporter: NodeJS.Timeout | undefined;
@@ -77,6 +75,7 @@ class RtspPublisher implements LiveSink {
     private readonly connection: RtspClientConnection,
     private readonly options: PublishOptions,
   ) {
+    this.video = new H264Sender(options.maxPacketBytes);
     connection.onClose((error) => {
       if (this.state !== 'closed') this.fail(error);
     });
@@ -89,11 +88,9 @@ class RtspPublisher implements LiveSink {
 
   write(au: H264AccessUnit): void {
     this.check();
-    const params = parameterSets(au);
-    this.sps = params.sps ?? this.sps;
-    this.pps = params.pps ?? this.pps;
+    this.video.observe(au);
     if (this.state === 'idle') {
-      if (!au.keyframe || !this.sps || !this.pps || this.awaitingAudio()) return;
+      if (!au.keyframe || !this.video.sps || !this.video.pps || this.awaitingAudio()) return;
       this.state = 'starting';
       this.pending.push(au);
       this.start().catch((error: unknown) => {
@@ -153,13 +150,13 @@ class RtspPublisher implements LiveSink {
     const { url } = this.connection.target;
     // The audio format known now is the one announced; a camera without audio publishes video alone.
     const audio = this.audio;
-    const sdp = sessionSdp({ address: this.connection.socket.localAddress ?? '0.0.0.0', sps: this.sps, pps: this.pps, ...(audio ? { audio } : {}) });
+    const sdp = sessionSdp({ address: this.connection.socket.localAddress ?? '0.0.0.0', sps: this.video.sps, pps: this.video.pps, ...(audio ? { audio } : {}) });
     expectOk(await this.connection.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, sdp), 'ANNOUNCE', url);
     const session = new RtspSession(this.connection.target.url);
     const tracks: TrackKind[] = audio ? ['video', 'audio'] : ['video'];
     for (const [i, kind] of tracks.entries()) {
       const { transport, output } = await this.setupTrack(kind === 'audio' ? AUDIO_TRACK_CONTROL : TRACK_CONTROL, i);
-      session.setup(kind, transport, output, kind === 'audio' ? this.audioSsrc : this.ssrc, kind === 'audio' ? audio!.sampleRate : 90_000);
+      session.setup(kind, transport, output, kind === 'audio' ? this.audioSsrc : this.video.ssrc, kind === 'audio' ? audio!.sampleRate : 90_000);
     }
     expectOk(await this.connection.request('RECORD', url, { Range: 'npt=0.000-' }), 'RECORD', url);
     if (this.state !== 'starting') return;
@@ -207,8 +204,7 @@ class RtspPublisher implements LiveSink {
   }
 
   private sendUnit(au: H264AccessUnit): void {
-    const unit = au.keyframe ? withParameterSets(au, this.sps, this.pps) : au;
-    const packets = packetizeH264(unit, { payloadType: H264_PAYLOAD_TYPE, ssrc: this.ssrc, sequence: 0, maxPacketBytes: this.options.maxPacketBytes ?? DEFAULT_RTP_PACKET_BYTES });
+    const { unit, packets } = this.video.packetize(au);
     this.session!.deliver(unit, packets);
   }
 }

@@ -18,7 +18,7 @@ function recorder(): RtpOutput & { packets: Buffer[]; rtcp: Buffer[]; full: bool
 
 function session(mount: RtspMount, out: RtpOutput): { s: RtspSession; first: { seq: number; rtptime?: number } } {
   const s = new RtspSession(mount.path);
-  s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, out, mount.ssrc, 90_000);
+  s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, out, mount.video.ssrc, 90_000);
   mount.add(s);
   return { s, first: s.play()[0] };
 }
@@ -83,7 +83,7 @@ describe('RtspMount', () => {
     expect(mount.audio).toBe(aac); // known before any client: the SDP can offer it
     const video = recorder(), audio = recorder();
     const s = new RtspSession('/cam');
-    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, video, mount.ssrc, 90_000);
+    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, video, mount.video.ssrc, 90_000);
     s.setup('audio', { kind: 'tcp', channels: [2, 3], record: false }, audio, mount.audioSsrc, 48_000);
     mount.add(s);
     const [v, a] = s.play();
