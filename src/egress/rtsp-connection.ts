@@ -145,7 +145,7 @@ export class RtspConnection {
         if (sessionId && (!session || session.path !== path)) return reply(454);
         const target = session ?? this.createSession(path, mount);
         const ssrc = kind === 'audio' ? mount.audioSsrc : mount.video.ssrc;
-        target.setup(kind, transport, this.output(transport), ssrc, kind === 'audio' ? mount.audio!.sampleRate : 90_000);
+        target.setup(kind, transport, this.output(transport), ssrc, kind === 'audio' ? mount.audio : undefined);
         return reply(200, {
           Session: `${target.id};timeout=${this.ctx.sessionTimeoutS}`,
           Transport: formatTransport(transport, this.ctx.udp.ports, ssrc),

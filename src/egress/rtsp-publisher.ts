@@ -156,7 +156,7 @@ class RtspPublisher implements LiveSink {
     const tracks: TrackKind[] = audio ? ['video', 'audio'] : ['video'];
     for (const [i, kind] of tracks.entries()) {
       const { transport, output } = await this.setupTrack(kind === 'audio' ? AUDIO_TRACK_CONTROL : TRACK_CONTROL, i);
-      session.setup(kind, transport, output, kind === 'audio' ? this.audioSsrc : this.video.ssrc, kind === 'audio' ? audio!.sampleRate : 90_000);
+      session.setup(kind, transport, output, kind === 'audio' ? this.audioSsrc : this.video.ssrc, kind === 'audio' ? audio : undefined);
     }
     expectOk(await this.connection.request('RECORD', url, { Range: 'npt=0.000-' }), 'RECORD', url);
     if (this.state !== 'starting') return;

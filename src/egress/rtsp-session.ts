@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { packetizeAudio, audioPayloadType } from './audio-packetizer.js';
-import type { AudioUnit } from '../ingest/audio-unit.js';
+import { sameAudioFormat, type AudioFormat, type AudioUnit } from '../ingest/audio-unit.js';
 import type { H264AccessUnit } from './h264-access-unit.js';
 import { rtcpSenderReport } from './rtcp-sender-report.js';
 import { restamp, RTP_HEADER_BYTES } from './rtp-packet.js';
@@ -36,9 +36,14 @@ class Track {
     readonly transport: RtspTransport,
     readonly output: RtpOutput,
     readonly ssrc: number,
-    /** Ticks per second of the track's RTP clock (90 kHz video; the sample rate for audio). */
-    public clockRate: number,
+    /** The audio format the client was told of (SDP); undefined for video. */
+    readonly audio: AudioFormat | undefined,
   ) {}
+
+  /** Ticks per second of the track's RTP clock: 90 kHz for video, the sample rate for audio. */
+  get clockRate(): number {
+    return this.audio?.sampleRate ?? 90_000;
+  }
 
   /** The RTP timestamp of `pts90k`, counted from the session's first pts. */
   timestamp(pts90k: number, firstPts: number): number {
@@ -84,8 +89,9 @@ export class RtspSession {
   ) {}
 
   /** Adds a track (SETUP). The first one decides how the session lives (UDP: until timeout; TCP: with its connection). */
-  setup(kind: TrackKind, transport: RtspTransport, output: RtpOutput, ssrc: number, clockRate: number): void {
-    this.tracks.set(kind, new Track(transport, output, ssrc, clockRate));
+  setup(kind: TrackKind, transport: RtspTransport, output: RtpOutput, ssrc: number, audio?: AudioFormat): void {
+    if ((kind === 'audio') !== (audio !== undefined)) throw new Error(`RtspSession.setup: an audio track needs its format, a video track none (${kind})`);
+    this.tracks.set(kind, new Track(transport, output, ssrc, audio));
   }
 
   get transport(): RtspTransport {
@@ -135,8 +141,10 @@ export class RtspSession {
   deliverAudio(unit: AudioUnit, maxPacketBytes?: number): void {
     const track = this.tracks.get('audio');
     if (!this.playing || !track || this.waitingForKeyframe || track.output.congested()) return;
+    // A format other than the one set up (the camera changed it): the client's SDP cannot describe it, so
+    // it gets video only until it reconnects and is told the new one.
+    if (!sameAudioFormat(track.audio!, unit.format)) return;
     this.firstPts ??= unit.pts90k;
-    track.clockRate = unit.format.sampleRate;
     const packets = packetizeAudio(unit, {
       payloadType: audioPayloadType(unit.format),
       ssrc: track.ssrc,

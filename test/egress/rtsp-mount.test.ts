@@ -18,7 +18,7 @@ function recorder(): RtpOutput & { packets: Buffer[]; rtcp: Buffer[]; full: bool
 
 function session(mount: RtspMount, out: RtpOutput): { s: RtspSession; first: { seq: number; rtptime?: number } } {
   const s = new RtspSession(mount.path);
-  s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, out, mount.video.ssrc, 90_000);
+  s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, out, mount.video.ssrc);
   mount.add(s);
   return { s, first: s.play()[0] };
 }
@@ -68,14 +68,14 @@ describe('RtspMount', () => {
     let unmounted = false;
     const mount = new RtspMount('/cam', () => (unmounted = true));
     const s = new RtspSession('/cam', () => ended++);
-    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, recorder(), 1, 90_000);
+    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, recorder(), 1);
     mount.add(s);
     await mount.close();
     expect([ended, unmounted, mount.clients]).toEqual([1, true, 0]);
     expect(() => mount.write(p(0))).toThrow('RTSP mount /cam is closed; it takes no more video.');
   });
 
-  it('serves audio as a second track: it starts with the first keyframe, and both tracks report one clock', () => {
+  it('serves audio as a second track: it starts with the first keyframe, both tracks report one clock, and a format the client was not told of is not sent', () => {
     const aac: AudioFormat = { codec: 'aac', sampleRate: 48_000, channels: 1, config: Buffer.from([0x11, 0x88]) };
     const frame = (pts90k: number): AudioUnit => ({ format: aac, data: Buffer.alloc(200, 1), pts90k, samples: 1024 });
     const mount = new RtspMount('/cam', () => {});
@@ -83,8 +83,8 @@ describe('RtspMount', () => {
     expect(mount.audio).toBe(aac); // known before any client: the SDP can offer it
     const video = recorder(), audio = recorder();
     const s = new RtspSession('/cam');
-    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, video, mount.video.ssrc, 90_000);
-    s.setup('audio', { kind: 'tcp', channels: [2, 3], record: false }, audio, mount.audioSsrc, 48_000);
+    s.setup('video', { kind: 'tcp', channels: [0, 1], record: false }, video, mount.video.ssrc);
+    s.setup('audio', { kind: 'tcp', channels: [2, 3], record: false }, audio, mount.audioSsrc, aac);
     mount.add(s);
     const [v, a] = s.play();
     expect([v.kind, a.kind]).toEqual(['video', 'audio']);
@@ -100,6 +100,11 @@ describe('RtspMount', () => {
     const secondsOf = (sr: Buffer, base: number, rate: number) => (sr.readUInt32BE(16) - base) / rate;
     expect(secondsOf(ar, a.rtptime!, 48_000)).toBeCloseTo(secondsOf(vr, v.rtptime!, 90_000), 3);
     expect(vr.readUInt32BE(8)).toBe(ar.readUInt32BE(8)); // same NTP seconds
+    // The camera switches to G.711: this client was told AAC at 48 kHz, so it gets no audio it cannot play.
+    mount.writeAudio({ format: { codec: 'pcmu', sampleRate: 8000, channels: 1 }, data: Buffer.alloc(160), pts90k: 7680, samples: 160 });
+    expect(audio.packets).toHaveLength(2);
+    mount.writeAudio(frame(9600));
+    expect(audio.packets).toHaveLength(3);
   });
 
   it('describes the stream once SPS/PPS are known, and, when audio is expected, its format too (or after the wait)', async () => {
