@@ -6,7 +6,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { invalidParameterError } from '../errors.js';
 import type { Frame } from '../frame.js';
-import { rectMask } from './region-mask.js';
+import { rectMask, type RegionMask } from './region-mask.js';
 import { fillInPlace, type Rgb } from './solid-fill.js';
 
 /** A rectangle as fractions of the frame's width and height (0–1). */
@@ -39,12 +39,16 @@ export function parseZones(value: unknown, key: string): readonly PrivacyZone[] 
 
 /** Fills every zone of every frame with `colour`, in place (the frames are the pipeline's own). */
 export function coverZones<F extends Frame>({ zones, colour }: ZoneFill): OperatorFunction<F, F> {
+  // The masks depend on the frame size only: built again when it changes, not per frame.
+  let size = '';
+  let masks: RegionMask[] = [];
   return map((frame) => {
-    for (const [x, y, width, height] of zones) {
+    if (size !== `${frame.width}x${frame.height}`) {
+      size = `${frame.width}x${frame.height}`;
       // Rounded outward by rectMask: a zone never leaves a sliver of its edge uncovered.
-      const mask = rectMask({ x: x * frame.width, y: y * frame.height, width: width * frame.width, height: height * frame.height }, frame.width, frame.height);
-      if (mask) fillInPlace(frame, mask, colour);
+      masks = zones.flatMap(([x, y, width, height]) => rectMask({ x: x * frame.width, y: y * frame.height, width: width * frame.width, height: height * frame.height }, frame.width, frame.height) ?? []);
     }
+    for (const mask of masks) fillInPlace(frame, mask, colour);
     return frame;
   });
 }

@@ -35,4 +35,16 @@ describe('privacy zones', () => {
     expect(u.data[2 * 32 + 5]).toBe(128); // chroma of black inside
     expect(u.data[20 * 32 + 30]).toBe(200); // untouched outside
   });
+
+  it('follow a change of frame size (a camera switching resolution): the zones stay where they were in the picture', async () => {
+    const frames = [grayFrame(64, 48), grayFrame(32, 24), grayFrame(64, 48)];
+    const out: Frame[] = [];
+    of(...frames).pipe(coverZones({ zones: [[0.5, 0.5, 0.5, 0.5]], colour: { r: 0, g: 0, b: 0 } })).subscribe((f) => out.push(f));
+    expect(out).toHaveLength(3);
+    for (const f of out) {
+      const [y] = framePlanes(f);
+      expect(y.data[(f.height - 1) * f.width + f.width - 1], `${f.width}x${f.height} corner`).toBe(16);
+      expect(y.data[(f.height / 2 - 1) * f.width + f.width / 2 - 1], `${f.width}x${f.height} just outside`).toBe(200);
+    }
+  });
 });
