@@ -4,7 +4,7 @@
  * exact integer; the decoder learns the exact one from showinfo anyway.
  */
 import type { Rational } from '../frame.js';
-import { firstVideo, normalizeRotation, streamKind, type ColorTags, type MediaInfo, type StreamInfo, type VideoStreamInfo } from './media-info.js';
+import { firstVideo, normalizeRotation, plausibleFrameRate, streamKind, type ColorTags, type MediaInfo, type StreamInfo, type VideoStreamInfo } from './media-info.js';
 
 // "    Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 640x480 [SAR 1:1 DAR 4:3], …"
 const STREAM = /^\s*Stream #0:(\d+)(?:\[0x[0-9a-f]+\])?(?:\([^)]*\))?: (Video|Audio|Subtitle|Data|Attachment): (\S+)(.*)$/;
@@ -66,7 +66,7 @@ function parseStream(index: number, kindText: string, codec: string, rest: strin
     height: size ? Number(size[2]) : 0,
     rotation: 0,
     timeBase: integerRate(tbn) ? { num: 1, den: integerRate(tbn)! } : null,
-    frameRate: printedRate(tbr),
+    frameRate: plausibleFrameRate(printedRate(tbr)),
     frameCount: null,
     color,
   };

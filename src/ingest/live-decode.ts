@@ -20,7 +20,7 @@ import type { WebcamMode } from './webcam-mode.js';
 /** What the input dump says about the camera's video, reported once before the first frame. */
 export interface LiveStreamInfo {
   readonly codec: string;
-  /** Nominal frame rate (tbr), null when the dump gives none or only a stand-in (see plausibleFrameRate). */
+  /** Nominal frame rate (tbr), null when the dump gives none or only a stand-in (see plausibleFrameRate in media-info). */
   readonly frameRate: Rational | null;
   /** Audio frames will follow (to onAudio): the connection carries the camera's audio. */
   readonly audio: boolean;
@@ -40,16 +40,6 @@ export interface LiveDecodeOptions {
   readonly onAudio?: (frame: FlvAudioFrame) => void;
   /** The mode a webcam (/dev/videoN) captures in; null or absent: the device's current mode. */
   readonly webcam?: WebcamMode | null;
-}
-
-/**
- * Above this a "rate" in the dump is not the camera's: ffmpeg prints the stream's time base instead (90k for
- * MPEG-TS) when it could not estimate one, as after a quick probe that joined a stream between keyframes.
- */
-const MAX_FRAME_RATE = 240;
-
-export function plausibleFrameRate(rate: Rational | null): Rational | null {
-  return rate && rate.num / rate.den <= MAX_FRAME_RATE ? rate : null;
 }
 
 /** Stderr lines kept until the input dump is parsed (it is printed before the first frame). */
@@ -79,7 +69,7 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
           const video = info?.video;
           dump = null;
           const hasAudio = audio !== 'none' && (info?.streams.some((s) => s.kind === 'audio') ?? false);
-          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: plausibleFrameRate(video?.frameRate ?? null), audio: hasAudio });
+          options.onStreamInfo?.({ codec: video?.codec ?? 'unknown', frameRate: video?.frameRate ?? null, audio: hasAudio });
         }
         if (parsed) return timing.push(parsed);
         if (dump && dump.length < DUMP_LINES) dump.push(stripLogPrefix(line));

@@ -94,7 +94,7 @@ export function mediaInfoFromFfprobe(json: string): MediaInfo {
       height: quarterTurn ? width : height,
       rotation,
       timeBase: parseRational(s.time_base),
-      frameRate: parseRational(s.r_frame_rate),
+      frameRate: plausibleFrameRate(parseRational(s.r_frame_rate)),
       frameCount: s.nb_frames !== undefined && /^\d+$/.test(s.nb_frames) && s.nb_frames !== '0' ? Number(s.nb_frames) : null,
       color: colorTags(s),
     };
@@ -130,6 +130,17 @@ export function normalizeRotation(degrees: number): number {
   if (!Number.isFinite(degrees)) return 0;
   const r = ((Math.round(degrees) % 360) + 360) % 360;
   return r > 180 ? r - 360 : r;
+}
+
+/**
+ * Above this a "rate" is not the video's: ffmpeg and ffprobe give the stream's time base instead (90k for
+ * MPEG-TS) when they could not estimate one, as after a quick probe that joined a stream between keyframes.
+ */
+const MAX_FRAME_RATE = 240;
+
+/** The rate, or null when it is a stand-in for an unknown one (above MAX_FRAME_RATE). */
+export function plausibleFrameRate(rate: Rational | null): Rational | null {
+  return rate && rate.num / rate.den <= MAX_FRAME_RATE ? rate : null;
 }
 
 /** "1/12800" → {num: 1, den: 12800}; null for missing, "0/0" or malformed values. */

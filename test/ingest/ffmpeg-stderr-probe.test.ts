@@ -53,6 +53,13 @@ describe('mediaInfoFromFfmpegStderr', () => {
     expect(info.streams[1]).toMatchObject({ attachedPicture: true });
   });
 
+  it('leaves the rate unknown where ffmpeg prints the time base for it (90k tbr)', () => {
+    const dump = `Input #0, mpegts, from 'rtsp://cam/stream':
+  Duration: N/A, start: 1.400000, bitrate: N/A
+  Stream #0:0[0x100]: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 1280x720, 90k tbr, 90k tbn`;
+    expect(mediaInfoFromFfmpegStderr(dump)!.video).toMatchObject({ width: 1280, frameRate: null, timeBase: { num: 1, den: 90000 } });
+  });
+
   it('returns null when ffmpeg could not open the input', () => {
     expect(mediaInfoFromFfmpegStderr('/tmp/x.mp4: No such file or directory')).toBeNull();
   });

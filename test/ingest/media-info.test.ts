@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mediaInfoFromFfprobe, normalizeRotation, parseRational } from '../../src/ingest/media-info.js';
+import { mediaInfoFromFfprobe, normalizeRotation, parseRational, plausibleFrameRate } from '../../src/ingest/media-info.js';
 
 /** Trimmed real `ffprobe -show_format -show_streams -of json` output for interview.mp4. */
 const INTERVIEW = JSON.stringify({
@@ -58,5 +58,20 @@ describe('helpers', () => {
 
   it.each([[-90, -90], [270, -90], [90, 90], [-180, 180], [360, 0], [Number.NaN, 0]])('normalizeRotation(%s) = %s', (deg, expected) => {
     expect(normalizeRotation(deg)).toBe(expected);
+  });
+});
+
+describe('plausibleFrameRate', () => {
+  it("keeps a video's rate and drops the time base ffmpeg and ffprobe give when they could not estimate one", () => {
+    expect(plausibleFrameRate({ num: 30000, den: 1001 })).toEqual({ num: 30000, den: 1001 });
+    expect(plausibleFrameRate({ num: 240, den: 1 })).toEqual({ num: 240, den: 1 });
+    // "90k tbr": MPEG-TS joined between keyframes with a quick probe.
+    expect(plausibleFrameRate({ num: 90000, den: 1 })).toBeNull();
+    expect(plausibleFrameRate(null)).toBeNull();
+  });
+
+  it('is applied to what ffprobe reports', () => {
+    const json = JSON.stringify({ streams: [{ index: 0, codec_type: 'video', codec_name: 'h264', width: 64, height: 48, r_frame_rate: '90000/1' }], format: { format_name: 'mpegts' } });
+    expect(mediaInfoFromFfprobe(json).video?.frameRate).toBeNull();
   });
 });
