@@ -45,7 +45,8 @@ const STARTUP_PENDING_FRAMES = 12;
 
 interface Instance {
   readonly proc: FfmpegProcess;
-  readonly size: string;
+  /** The stream it codes, "WxH@num/den": a new size or rate needs a new encoder (new SPS, new keyframe interval). */
+  readonly shape: string;
   /** pts90k and write time (performance.now) of frames written and not yet out as access units, oldest first. */
   readonly pending: Array<{ readonly pts90k: number; readonly writtenAt: number }>;
   ending: boolean;
@@ -86,7 +87,7 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
         });
         const proc = spawnFfmpeg(options.binary.ffmpeg, argv, { stdin: 'pipe', killTimeoutMs: options.killTimeoutMs });
         options.onSpawn?.({ pid: proc.pid, argv: proc.argv });
-        const instance: Instance = { proc, size: `${frame.width}x${frame.height}`, pending: [], ending: false, caughtUp: false };
+        const instance: Instance = { proc, shape: shapeOf(frame, frameRate), pending: [], ending: false, caughtUp: false };
         const reader = new FlvH264Reader();
         proc.stdout.on('data', (chunk: Buffer) => {
           if (closed || (instance !== current && !instance.ending)) return;
@@ -112,8 +113,9 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
       const sub = frames.subscribe({
         next(frame) {
           if (closed) return;
-          if (current && current.size !== `${frame.width}x${frame.height}`) {
-            // A new size is a new stream (new SPS); the old encoder's last frames are not worth waiting for.
+          if (current && current.shape !== shapeOf(frame, options.frameRate())) {
+            // A new size (or a camera's rate, once measured) is a new stream (new SPS); the old encoder's
+            // last frames are not worth waiting for.
             current.ending = true;
             void current.proc.stop();
             current = null;
@@ -151,3 +153,5 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
       };
     });
 }
+
+const shapeOf = (frame: Frame, rate: Rational): string => `${frame.width}x${frame.height}@${rate.num}/${rate.den}`;

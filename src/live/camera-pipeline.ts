@@ -19,6 +19,7 @@ import { CameraUnreachableError, liveSource } from '../ingest/live-source.js';
 import type { FaceAnalyzers } from '../track/track-faces.js';
 import { catchUp } from './catch-up.js';
 import { DroppedFrames, fillGaps, TimelineShift } from './fill-gaps.js';
+import { FrameRateEstimate } from './frame-rate-estimate.js';
 import { liveAnonymize, type LiveAnonymizeOptions } from './live-anonymize.js';
 import type { CameraMetrics } from './live-metrics.js';
 
@@ -61,8 +62,11 @@ export interface CameraPipelineOptions {
   readonly summarySeconds?: number;
 }
 
-/** Frame rate assumed until the camera's own is known (the input dump). */
+/** Frame rate assumed until the camera's own is known (the input dump, or measured). */
 const DEFAULT_RATE: Rational = { num: 25, den: 1 };
+
+/** "25", "29.97", "7.5": a rate as a log line says it. */
+const fps = (r: Rational): string => (r.num / r.den).toFixed(2).replace(/\.?0+$/, '');
 
 /**
  * @returns a cold Observable of access units; it only errors with CameraUnreachableError (a camera that
@@ -76,6 +80,8 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     if (running) o.log(line);
   };
   let frameRate = DEFAULT_RATE;
+  /** Set while the rate of a stream that did not declare one is being measured. */
+  let measuring: FrameRateEstimate | null = null;
   let droppedSinceSummary = 0;
   let lagMs = 0;
   const m = o.metrics;
@@ -104,15 +110,24 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     },
     onStreamInfo(info) {
       if (info.audio) o.onAudioExpected?.();
+      measuring = info.frameRate ? null : new FrameRateEstimate();
       if (info.frameRate) frameRate = info.frameRate;
-      else log(`the stream does not say its frame rate; assuming ${(frameRate.num / frameRate.den).toFixed(2).replace(/\.?0+$/, '')} fps for keyframes and gap filling`);
+      else log(`the stream does not say its frame rate; measuring it from its first frames' timestamps (${fps(frameRate)} fps until then)`);
     },
     onLag(ms) {
       lagMs = ms;
       m.stage('lag', ms);
     },
   }).pipe(
-    tap(() => m.frameIn()),
+    tap((frame) => {
+      m.frameIn();
+      const measured = measuring?.add((frame.pts * frame.timeBase.num) / frame.timeBase.den);
+      if (!measured) return;
+      measuring = null;
+      // The encoder starts again at the new rate (its keyframe interval is in frames).
+      if (fps(measured) !== fps(frameRate)) log(`the stream runs at ${fps(measured)} fps (measured); keyframes and gap filling follow it`);
+      frameRate = measured;
+    }),
     catchUp({
       lagMs: p.catchUpLagMs,
       currentLagMs: () => lagMs,

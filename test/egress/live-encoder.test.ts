@@ -73,6 +73,28 @@ describe('encodeLive', () => {
     expect(last[0].keyframe).toBe(true);
   });
 
+  it("starts again when the frame rate changes (a camera's, once measured): the keyframe interval follows it", async () => {
+    let rate = { num: 25, den: 1 };
+    const starts: string[] = [];
+    const input = frames(40);
+    const aus = await lastValueFrom(
+      from(input).pipe(
+        tap((f) => {
+          if (f.index === 20) rate = { num: 5, den: 1 };
+        }),
+        encodeLive({ binary, frameRate: () => rate, gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 1000, onSpawn: (p) => starts.push(p.argv.join(' ')) }),
+        toArray(),
+      ),
+    );
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toContain('-framerate 5/1 ');
+    expect(starts[1]).toContain('-g 5 ');
+    // The second encoder's units: a keyframe every 5 frames from its first.
+    const second = aus.filter((a) => a.pts90k >= input[20].pts);
+    expect(second.map((a) => a.pts90k)).toEqual(input.slice(20).map((f) => f.pts));
+    expect(second.map((a, i) => (a.keyframe ? i : -1)).filter((i) => i >= 0)).toEqual([0, 5, 10, 15]);
+  });
+
   it('gives a repeat (the pixels just written) a slot only while one stays free for the next frame', async () => {
     // Frames larger than the pipe's own buffer (64 KB), so written pixels wait in the stream.
     const [first, a, b] = frames(3, 640, 480);
