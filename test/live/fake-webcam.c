@@ -1,13 +1,15 @@
 /*
  * A V4L2 webcam in user space, for the webcam test (proxy-webcam.test.ts). Loaded into ffmpeg with
  * LD_PRELOAD, it answers open, ioctl and mmap on one device path as a UVC webcam does (YUYV, mmap
- * streaming, monotonic timestamps, one frame per tick whether or not anyone reads it) and plays raw frames
- * from a file in a loop. It tests nullcam with ffmpeg's real v4l2 input, not a kernel driver or a camera:
+ * streaming, monotonic timestamps, one frame per tick whether or not anyone reads it) and plays frames
+ * from a file in a loop, raw or, like most HD webcams, also as MJPEG. It tests nullcam with ffmpeg's real v4l2 input, not a kernel driver or a camera:
  * this machine has neither a capture device nor v4l2loopback.
  *
  * Environment:
  *   FAKE_WEBCAM_DEVICE     the path it answers (/dev/videoN); other paths go to the real calls
  *   FAKE_WEBCAM_FRAMES     raw yuyv422 frames of FAKE_WEBCAM_SIZE (WxH), played at FAKE_WEBCAM_FPS
+ *   FAKE_WEBCAM_MJPEG      optional: the same frames as JPEGs, each after its length (4 bytes, little
+ *                          endian); the webcam then offers MJPEG as its second format
  *   FAKE_WEBCAM_UNPLUGGED  optional path: while it exists the webcam is unplugged (open fails with ENOENT,
  *                          a running capture fails with ENODEV, as the kernel does)
  */
@@ -29,6 +31,7 @@
 
 /* A UVC driver hands out a few buffers whatever the reader asks for (ffmpeg asks for 256). */
 #define MAX_BUFFERS 4
+#define MAX_JPEGS 4096
 
 static struct {
   int fd;  /* the open device (a descriptor of /dev/null), or -1 */
@@ -40,7 +43,12 @@ static struct {
   int streaming;
   struct timespec start;
   uint64_t next_tick; /* the first capture tick not yet handed out */
-} cam = { .fd = -1, .frames = -1 };
+  int mjpeg;          /* the JPEG frames file, or -1: YUYV only */
+  unsigned jpeg_count;
+  off_t jpeg_at[MAX_JPEGS];     /* where each JPEG's bytes start */
+  uint32_t jpeg_size[MAX_JPEGS];
+  uint32_t format;    /* the pixel format set (V4L2_PIX_FMT_YUYV or _MJPEG) */
+} cam = { .fd = -1, .frames = -1, .mjpeg = -1 };
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
 
@@ -60,6 +68,24 @@ static int fail(int error) {
   return -1;
 }
 
+/* Indexes the length-prefixed JPEGs of FAKE_WEBCAM_MJPEG; 0 when there are none (YUYV only), -1 on a bad file. */
+static int open_jpegs(void) {
+  const char *path = getenv("FAKE_WEBCAM_MJPEG");
+  cam.jpeg_count = 0;
+  if (!path) return 0;
+  cam.mjpeg = REAL(open)(path, O_RDONLY | O_CLOEXEC);
+  if (cam.mjpeg < 0) return -1;
+  uint32_t size;
+  off_t at = 0;
+  while (cam.jpeg_count < MAX_JPEGS && pread(cam.mjpeg, &size, 4, at) == 4) {
+    if (size == 0 || size > cam.size) return -1; /* a JPEG larger than a raw frame would not fit a buffer */
+    cam.jpeg_at[cam.jpeg_count] = at + 4;
+    cam.jpeg_size[cam.jpeg_count++] = size;
+    at += 4 + (off_t)size;
+  }
+  return cam.jpeg_count > 0 ? 0 : -1;
+}
+
 static int device_open(void) {
   if (unplugged()) return fail(ENOENT);
   if (cam.fd >= 0) return fail(EBUSY);
@@ -71,6 +97,8 @@ static int device_open(void) {
   struct stat st;
   if (cam.frames < 0 || fstat(cam.frames, &st) < 0 || st.st_size < cam.size) return fail(EIO);
   cam.frame_count = (unsigned)(st.st_size / cam.size);
+  if (open_jpegs() < 0) return fail(EIO);
+  cam.format = V4L2_PIX_FMT_YUYV;
   cam.fd = REAL(open)("/dev/null", O_RDWR | O_CLOEXEC);
   cam.buffers = cam.queue_len = cam.queue_head = 0;
   cam.streaming = 0;
@@ -93,19 +121,24 @@ int open64(const char *path, int flags, ...) { return open_or_real("open64", pat
 int close(int fd) {
   if (cam.fd >= 0 && fd == cam.fd) {
     REAL(close)(cam.frames);
-    cam.fd = cam.frames = -1;
+    if (cam.mjpeg >= 0) REAL(close)(cam.mjpeg);
+    cam.fd = cam.frames = cam.mjpeg = -1;
   }
   return REAL(close)(fd);
 }
 
-static void set_format(struct v4l2_format *f) {
-  /* One mode, like a fixed-function camera: whatever is asked, this is what it gets. */
+static int offers(uint32_t format) {
+  return format == V4L2_PIX_FMT_YUYV || (format == V4L2_PIX_FMT_MJPEG && cam.jpeg_count > 0);
+}
+
+static void set_format(struct v4l2_format *f, uint32_t format) {
+  /* One size, like a fixed-function camera: whatever is asked, this is what it gets. */
   memset(&f->fmt.pix, 0, sizeof f->fmt.pix);
   f->fmt.pix.width = cam.width;
   f->fmt.pix.height = cam.height;
-  f->fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+  f->fmt.pix.pixelformat = format;
   f->fmt.pix.field = V4L2_FIELD_NONE;
-  f->fmt.pix.bytesperline = cam.width * 2;
+  f->fmt.pix.bytesperline = format == V4L2_PIX_FMT_YUYV ? cam.width * 2 : 0;
   f->fmt.pix.sizeimage = cam.size;
   f->fmt.pix.colorspace = V4L2_COLORSPACE_SRGB;
 }
@@ -143,11 +176,14 @@ static int dequeue(struct v4l2_buffer *b) {
   cam.queue_len--;
   void *data = mmap(NULL, cam.size, PROT_READ | PROT_WRITE, MAP_SHARED, cam.fd, index * cam.size);
   if (data == MAP_FAILED) return -1;
-  ssize_t got = pread(cam.frames, data, cam.size, (off_t)(cam.next_tick % cam.frame_count) * cam.size);
+  int jpeg = cam.format == V4L2_PIX_FMT_MJPEG;
+  unsigned frame = (unsigned)(cam.next_tick % (jpeg ? cam.jpeg_count : cam.frame_count));
+  uint32_t bytes = jpeg ? cam.jpeg_size[frame] : cam.size;
+  ssize_t got = pread(jpeg ? cam.mjpeg : cam.frames, data, bytes, jpeg ? cam.jpeg_at[frame] : (off_t)frame * cam.size);
   munmap(data, cam.size);
-  if (got != (ssize_t)cam.size) return fail(EIO);
+  if (got != (ssize_t)bytes) return fail(EIO);
   describe_buffer(b, index);
-  b->bytesused = cam.size;
+  b->bytesused = bytes;
   b->flags |= V4L2_BUF_FLAG_DONE;
   b->sequence = (uint32_t)cam.next_tick;
   b->timestamp.tv_sec = due.tv_sec;
@@ -181,15 +217,15 @@ static int device_ioctl(unsigned long request, void *arg) {
   }
   case VIDIOC_ENUM_FMT: {
     struct v4l2_fmtdesc *d = arg;
-    if (d->index != 0 || d->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-    d->flags = 0;
-    d->pixelformat = V4L2_PIX_FMT_YUYV;
-    strcpy((char *)d->description, "YUYV 4:2:2");
+    if (d->index > (cam.jpeg_count > 0 ? 1u : 0u) || d->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+    d->flags = d->index == 1 ? V4L2_FMT_FLAG_COMPRESSED : 0;
+    d->pixelformat = d->index == 1 ? V4L2_PIX_FMT_MJPEG : V4L2_PIX_FMT_YUYV;
+    strcpy((char *)d->description, d->index == 1 ? "Motion-JPEG" : "YUYV 4:2:2");
     return 0;
   }
   case VIDIOC_ENUM_FRAMESIZES: {
     struct v4l2_frmsizeenum *s = arg;
-    if (s->index != 0 || s->pixel_format != V4L2_PIX_FMT_YUYV) return fail(EINVAL);
+    if (s->index != 0 || !offers(s->pixel_format)) return fail(EINVAL);
     s->type = V4L2_FRMSIZE_TYPE_DISCRETE;
     s->discrete.width = cam.width;
     s->discrete.height = cam.height;
@@ -201,7 +237,10 @@ static int device_ioctl(unsigned long request, void *arg) {
     struct v4l2_format *f = arg;
     if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
     if (request == VIDIOC_S_FMT && cam.buffers) return fail(EBUSY);
-    set_format(f);
+    /* A format it lacks is answered with the one it has, as drivers do; the caller checks. */
+    uint32_t format = request == VIDIOC_G_FMT ? cam.format : offers(f->fmt.pix.pixelformat) ? f->fmt.pix.pixelformat : V4L2_PIX_FMT_YUYV;
+    if (request == VIDIOC_S_FMT) cam.format = format;
+    set_format(f, format);
     return 0;
   }
   case VIDIOC_G_PARM:

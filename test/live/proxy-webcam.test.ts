@@ -1,14 +1,14 @@
 /**
  * `nullcam proxy /dev/videoN` end to end: ffmpeg's own v4l2 input reads a webcam, nullcam serves it over RTSP,
  * ffmpeg plays it. The webcam is emulated in user space (fake-webcam.c, loaded into nullcam's ffmpeg with
- * LD_PRELOAD): it answers the V4L2 calls as a UVC webcam does (YUYV, mmap streaming, monotonic timestamps)
- * and plays interview.mp4's frames. So this tests nullcam with ffmpeg's real v4l2 demuxer, not a kernel driver
+ * LD_PRELOAD): it answers the V4L2 calls as a UVC webcam does (YUYV, and MJPEG as HD webcams send, mmap
+ * streaming, monotonic timestamps) and plays interview.mp4's frames. So this tests nullcam with ffmpeg's real v4l2 demuxer, not a kernel driver
  * or a real camera (this machine has neither a capture device nor v4l2loopback). Checked: every face covered,
  * the webcam's frame rate, and an unplugged webcam: the proxy keeps its clients playing, says why, and picks
- * the webcam up again when it is back. Skipped without a C compiler.
+ * the webcam up again when it is back; MJPEG asked for and served. Skipped without a C compiler.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAME_PERSON_THRESHOLD } from '../../src/track/face-embedder.js';
@@ -31,6 +31,17 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
   beforeAll(async () => {
     const frames = path.join(tmp.dir, 'frames.yuyv');
     ffmpeg(['-i', media('interview.mp4'), '-t', '3', '-vf', `scale=${W}:${H}`, '-pix_fmt', 'yuyv422', '-f', 'rawvideo', frames]);
+    // The same frames as JPEGs (4:2:2, full range, as webcams encode them), each after its length.
+    const jpegDir = path.join(tmp.dir, 'jpeg');
+    mkdirSync(jpegDir);
+    ffmpeg(['-i', media('interview.mp4'), '-t', '3', '-vf', `scale=${W}:${H}`, '-pix_fmt', 'yuvj422p', '-c:v', 'mjpeg', '-q:v', '4', path.join(jpegDir, '%04d.jpg')]);
+    const jpegs = path.join(tmp.dir, 'frames.mjpeg');
+    writeFileSync(jpegs, Buffer.concat(readdirSync(jpegDir).sort().flatMap((name) => {
+      const jpeg = readFileSync(path.join(jpegDir, name));
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(jpeg.length);
+      return [length, jpeg];
+    })));
     // nullcam's ffmpeg, with the webcam loaded into it (only ffmpeg: nullcam itself never opens the device).
     const wrapper = path.join(tmp.dir, 'ffmpeg');
     const system = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
@@ -41,6 +52,7 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
       NULLCAM_FFMPEG: wrapper,
       FAKE_WEBCAM_DEVICE: DEVICE,
       FAKE_WEBCAM_FRAMES: frames,
+      FAKE_WEBCAM_MJPEG: jpegs,
       FAKE_WEBCAM_SIZE: `${W}x${H}`,
       FAKE_WEBCAM_FPS: String(FPS),
       FAKE_WEBCAM_UNPLUGGED: unpluggedFlag,
@@ -101,11 +113,28 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     }
   });
 
+  it('--webcam :mjpeg (how HD webcams send): served with every face covered, at its frame rate', async () => {
+    const url = `rtsp://127.0.0.1:${await freePort()}/mjpeg`;
+    const other = startProxy([DEVICE, '--serve', url, '--webcam', ':mjpeg', ...QUICK], env);
+    try {
+      await other.waitFor('[mjpeg] up');
+      const got = await readRtsp(url, 'tcp', 3, W, H);
+      expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(3 * FPS * 0.7);
+      const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
+      expect(gaps[gaps.length >> 1]).toBeCloseTo(1 / FPS, 3);
+      const sims = await identity.similarities(got, 4);
+      expect(sims.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('--webcam: a format the webcam does not offer is one line naming it, and exit 1', async () => {
-    const run = spawnSync(process.execPath, [CLI, 'proxy', DEVICE, '--serve', `rtsp://127.0.0.1:${await freePort()}/x`, '--webcam', ':mjpeg', '--set', 'live.startAttempts=1', ...QUICK], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+    const run = spawnSync(process.execPath, [CLI, 'proxy', DEVICE, '--serve', `rtsp://127.0.0.1:${await freePort()}/x`, '--webcam', ':h264', '--set', 'live.startAttempts=1', ...QUICK], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n').pop()).toBe(
-      "nullcam: Cannot read /dev/video42: video4linux2: Cannot find a proper format for codec 'mjpeg' (id 7), pixel format 'none' (id -1) (1 attempt); check that the device exists (ls /dev/video*), that this user may read it (group video) and that it offers mjpeg (ffmpeg -f v4l2 -list_formats all -i /dev/video42).",
+      "nullcam: Cannot read /dev/video42: video4linux2: Cannot find a proper format for codec 'h264' (id 27), pixel format 'none' (id -1) (1 attempt); check that the device exists (ls /dev/video*), that this user may read it (group video) and that it offers h264 (ffmpeg -f v4l2 -list_formats all -i /dev/video42).",
     );
   });
 });
