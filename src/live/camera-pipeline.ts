@@ -110,9 +110,13 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     },
     onStreamInfo(info) {
       if (info.audio) o.onAudioExpected?.();
-      measuring = info.frameRate ? null : new FrameRateEstimate();
-      if (info.frameRate) frameRate = info.frameRate;
-      else log(`the stream does not say its frame rate; measuring it from its first frames' timestamps (${fps(frameRate)} fps until then)`);
+      if (info.frameRate) {
+        frameRate = info.frameRate;
+        measuring = null;
+      } else {
+        measuring = new FrameRateEstimate();
+        log(`the stream does not say its frame rate; measuring it from its first frames' timestamps (${fps(frameRate)} fps until then)`);
+      }
     },
     onLag(ms) {
       lagMs = ms;

@@ -1,9 +1,9 @@
 /*
  * A V4L2 webcam in user space, for the webcam test (proxy-webcam.test.ts). Loaded into ffmpeg with
- * LD_PRELOAD, it answers open, ioctl and mmap on one device path as a UVC webcam does (YUYV, mmap
- * streaming, monotonic timestamps, one frame per tick whether or not anyone reads it) and plays frames
- * from a file in a loop, raw or, like most HD webcams, also as MJPEG. It tests nullcam with ffmpeg's real v4l2 input, not a kernel driver or a camera:
- * this machine has neither a capture device nor v4l2loopback.
+ * LD_PRELOAD, it answers open, ioctl and mmap on one device path as a UVC webcam does (YUYV, and MJPEG as
+ * most HD webcams offer it; mmap streaming, monotonic timestamps, one frame per tick whether or not anyone
+ * reads it) and plays frames from files in a loop. It tests nullcam with ffmpeg's real v4l2 input, not a
+ * kernel driver or a camera: this machine has neither a capture device nor v4l2loopback.
  *
  * Environment:
  *   FAKE_WEBCAM_DEVICE     the path it answers (/dev/videoN); other paths go to the real calls
@@ -77,13 +77,19 @@ static int open_jpegs(void) {
   if (cam.mjpeg < 0) return -1;
   uint32_t size;
   off_t at = 0;
-  while (cam.jpeg_count < MAX_JPEGS && pread(cam.mjpeg, &size, 4, at) == 4) {
-    if (size == 0 || size > cam.size) return -1; /* a JPEG larger than a raw frame would not fit a buffer */
+  int bad = 0;
+  while (!bad && cam.jpeg_count < MAX_JPEGS && pread(cam.mjpeg, &size, 4, at) == 4) {
+    /* A JPEG larger than a raw frame would not fit a buffer. */
+    bad = size == 0 || size > cam.size;
     cam.jpeg_at[cam.jpeg_count] = at + 4;
     cam.jpeg_size[cam.jpeg_count++] = size;
     at += 4 + (off_t)size;
   }
-  return cam.jpeg_count > 0 ? 0 : -1;
+  if (!bad && cam.jpeg_count > 0) return 0;
+  REAL(close)(cam.mjpeg);
+  cam.mjpeg = -1;
+  cam.jpeg_count = 0;
+  return -1;
 }
 
 static int device_open(void) {
