@@ -10,9 +10,9 @@ import { decodeArgs } from './ffmpeg-args.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, stripLogPrefix } from './ffmpeg-error.js';
 import { spawnFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
+import type { FramePipe } from './frame-pipe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
 import type { ProbedInput } from './open-input.js';
-import { RawFrameReader } from './raw-frame-reader.js';
 import { redactUrl } from './redact-url.js';
 import { parseShowinfoLine } from './showinfo-parser.js';
 
@@ -64,6 +64,7 @@ export function decodeFrames(input: ProbedInput, options: DecodeOptions): Observ
     let previousLine = '';
     const proc = spawnFfmpeg(binary.ffmpeg, argv, {
       stdin: 'ignore',
+      frames: true,
       killTimeoutMs: options.killTimeoutMs,
       onStderrLine: (line) => {
         const parsed = parseShowinfoLine(line);
@@ -76,7 +77,7 @@ export function decodeFrames(input: ProbedInput, options: DecodeOptions): Observ
     });
     options.onSpawn?.({ pid: proc.pid, argv: proc.argv });
     void proc.exited.then(() => timing.close());
-    const reader = new RawFrameReader(proc.stdout);
+    const reader = proc.stdout;
     const fail = (exit: Awaited<FfmpegProcess['exited']>, cause?: unknown) =>
       new FfmpegError(`Decoding ${input.displayName}`, 'check that the file plays in a video player, or re-encode it with ffmpeg', proc.failure(exit), { cause });
 
@@ -124,7 +125,7 @@ export function decodeFrames(input: ProbedInput, options: DecodeOptions): Observ
  * Stdout after the last timed frame must be empty; bytes there mean stdout and showinfo disagree.
  * @throws RangeError when stdout still holds data.
  */
-async function drain(reader: RawFrameReader): Promise<null> {
+async function drain(reader: FramePipe): Promise<null> {
   const rest = await reader.read(1);
   if (rest) throw new RangeError('ffmpeg wrote a frame without a showinfo timing line');
   return null;

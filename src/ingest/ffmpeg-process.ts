@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { FfmpegFailure } from './ffmpeg-error.js';
+import { FramePipe } from './frame-pipe.js';
 
 /** execa's default grace period before SIGKILL. */
 export const DEFAULT_KILL_TIMEOUT_MS = 5000;
@@ -29,14 +30,17 @@ export interface SpawnOptions {
   readonly killTimeoutMs?: number;
   /** Open fd 3 as a second output pipe (`pipe:3`: the live decoder's audio). */
   readonly sidePipe?: boolean;
+  /** stdout carries raw frames: it is a FramePipe (no allocation per pipe read) instead of a stream. */
+  readonly frames?: true;
 }
 
-export interface FfmpegProcess {
+/** `Out` is what stdout is read through: a stream, or a FramePipe for raw frames. */
+export interface FfmpegProcess<Out extends Readable | FramePipe = Readable> {
   readonly pid: number | undefined;
   /** Binary first, then the arguments, exactly as spawned. */
   readonly argv: readonly string[];
   readonly stdin: Writable | null;
-  readonly stdout: Readable;
+  readonly stdout: Out;
   /** fd 3, when `sidePipe` was asked for. */
   readonly side: Readable | null;
   /** Resolves once the process has exited and its stderr is fully read. Never rejects. */
@@ -60,11 +64,15 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * @param binary absolute path of ffmpeg
  * @param args arguments without the binary
  */
-export function spawnFfmpeg(binary: string, args: readonly string[], options: SpawnOptions): FfmpegProcess {
+export function spawnFfmpeg(binary: string, args: readonly string[], options: SpawnOptions & { readonly frames: true }): FfmpegProcess<FramePipe>;
+export function spawnFfmpeg(binary: string, args: readonly string[], options: SpawnOptions): FfmpegProcess;
+export function spawnFfmpeg(binary: string, args: readonly string[], options: SpawnOptions): FfmpegProcess<Readable | FramePipe> {
   const started = Date.now();
   const argv = [binary, ...args];
   const killTimeoutMs = options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
-  const child = spawn(binary, args, { stdio: [options.stdin, 'pipe', 'pipe', ...(options.sidePipe ? ['pipe' as const] : [])], detached: true, env: childEnv(process.env) });
+  const frames = options.frames ? new FramePipe() : null;
+  const child = spawn(binary, args, { stdio: [options.stdin, frames ? frames.writeFd : 'pipe', 'pipe', ...(options.sidePipe ? ['pipe' as const] : [])], detached: true, env: childEnv(process.env) });
+  frames?.closeWriteEnd();
   const tail: string[] = [];
   let partial = '';
   let stopping: Promise<FfmpegExit> | undefined;
@@ -108,7 +116,7 @@ export function spawnFfmpeg(binary: string, args: readonly string[], options: Sp
     pid: child.pid,
     argv,
     stdin: child.stdin,
-    stdout: child.stdout!,
+    stdout: frames ?? child.stdout!,
     side: options.sidePipe ? (child.stdio[3] as Readable) : null,
     exited,
     failure: (exit) => ({
@@ -120,6 +128,7 @@ export function spawnFfmpeg(binary: string, args: readonly string[], options: Sp
       ...(exit.spawnError ? { spawnError: exit.spawnError } : {}),
     }),
     stop() {
+      frames?.destroy();
       stopping ??= terminate(child, exited, killTimeoutMs);
       return stopping;
     },

@@ -12,7 +12,6 @@ import { spawnFfmpeg } from './ffmpeg-process.js';
 import { mediaInfoFromFfmpegStderr } from './ffmpeg-stderr-probe.js';
 import { FrameTimingQueue } from './frame-timing-queue.js';
 import { AUDIO_TS_OFFSET_MS, liveDecodeArgs, type LiveAudio, type LiveProbe, type LiveTransport } from './live-input-args.js';
-import { RawFrameReader } from './raw-frame-reader.js';
 import { redactUrl } from './redact-url.js';
 import { parseShowinfoLine } from './showinfo-parser.js';
 import type { WebcamMode } from './webcam-mode.js';
@@ -62,6 +61,7 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
       stdin: 'ignore',
       killTimeoutMs: options.killTimeoutMs,
       sidePipe: audio !== 'none',
+      frames: true,
       onStderrLine(line) {
         const parsed = parseShowinfoLine(line);
         if (parsed?.kind === 'frame' && dump) {
@@ -76,7 +76,7 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
       },
     });
     void proc.exited.then(() => timing.close());
-    const reader = new RawFrameReader(proc.stdout);
+    const reader = proc.stdout;
     const audioReader = new FlvAudioReader();
     proc.side?.on('error', () => {});
     proc.side?.on('data', (chunk: Buffer) => {
