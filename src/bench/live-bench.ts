@@ -32,8 +32,10 @@ const GOALS = { p95Ms: 150, dropped: 0, rssGrowth: 0.1 };
 interface Arrivals {
   /** counter → ms (performance.now) the client had the frame decoded */
   readonly at: Map<number, number>;
-  /** When (ms, performance.now) each frame arrived whose counter strip could not be read (a face's blur over it, a black cover or filler). */
-  readonly unreadableAt: number[];
+  /** Frames whose counter had been read before: the proxy's repeats over its drops, or a strip misread as a neighbour's counter. */
+  readonly readTwice: number[];
+  /** Every frame in the order it arrived: its counter, or null where the strip could not be read. */
+  readonly order: Array<number | null>;
   stop(): void;
 }
 
@@ -116,6 +118,9 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     }
   }
   latencies.sort((a, b) => a - b);
+  const lostOnProxiedPath = lostFrames(proxied.order, firstCounter, lastCounter);
+  // A frame the camera itself skipped steps both paths alike.
+  const lostOnDirectPath = lostFrames(direct.order, firstCounter, lastCounter);
   // Each path against the camera's own schedule (counter c leaves the camera at T0 + c frame intervals):
   // when the added latency steps, this says which client or hop took the step.
   const schedule = (arrivals: Arrivals) => {
@@ -141,9 +146,14 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     /** p50 arrival per minute on each path, ms after the camera's schedule, relative to the direct path's first minute. */
     pathP50MsPerMinute: { direct: directSchedule.map((v) => Math.round(v - origin)), proxied: proxiedSchedule.map((v) => Math.round(v - origin)) },
     framesMissingAtClient: missing,
-    framesUnreadableAtClient: proxied.unreadableAt.length,
-    framesLostAtClient: lost(direct, proxied, firstCounter, lastCounter),
+    framesUnreadableAtClient: proxied.order.filter((c) => c === null).length,
+    framesLostAtClient: Math.max(0, lostOnProxiedPath.count - lostOnDirectPath.count),
+    /** The first counter the proxied client read after each loss, to look the frames up in the camera clip. */
+    framesLostBefore: lostOnProxiedPath.at,
+    framesLostOnDirectPath: lostOnDirectPath.count,
     countersMisread: misread,
+    // Beyond proxyRepeated, each one is a strip misread as a counter the client also got.
+    countersReadTwice: proxied.readTwice.filter((c) => c >= firstCounter && c <= lastCounter).length,
     proxyDropped: metric('nullcam_frames_dropped_total'),
     proxyDroppedByStage: Object.fromEntries([...metrics.matchAll(/^nullcam_frames_dropped_total\{camera="[^"]*",stage="([\w-]+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
     proxyClientDropped: metric('nullcam_client_frames_dropped_total'),
@@ -171,20 +181,33 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
 }
 
 /**
- * Counters the proxied client never got. A frame whose counter a face's blur covers arrives all the same,
- * unreadable: between two frames read, a missing counter is lost only where fewer unreadable frames
- * arrived than counters are missing.
+ * Frames a client never got, from the order they arrived in: each frame's counter minus its arrival index
+ * stays constant while every frame arrives (a frame whose strip a face's blur covers still takes its
+ * place), and steps up by one for each frame lost. A strip misread as another counter is one odd value,
+ * which the running median over 9 reads ignores. A repeat over a dropped frame (the proxy's) fills the
+ * slot and is not counted here; the proxy counts the drop itself.
+ * @returns frames lost between `firstCounter` and `lastCounter`, and the counter after each loss
  */
-function lost(direct: Arrivals, proxied: Arrivals, firstCounter: number, lastCounter: number): number {
-  const read = [...proxied.at].filter(([c]) => c >= firstCounter && c <= lastCounter).sort((a, b) => a[0] - b[0]);
+function lostFrames(order: ReadonlyArray<number | null>, firstCounter: number, lastCounter: number): { count: number; at: number[] } {
+  const offsets: number[] = [];
+  const counters: number[] = [];
+  order.forEach((c, i) => {
+    if (c === null || c < firstCounter || c > lastCounter) return;
+    offsets.push(c - i);
+    counters.push(c);
+  });
+  const smooth = offsets.map((_, k) => {
+    const window = offsets.slice(Math.max(0, k - 4), k + 5).sort((a, b) => a - b);
+    return window[window.length >> 1];
+  });
   let count = 0;
-  for (let i = 1; i < read.length; i++) {
-    const [[c0, t0], [c1, t1]] = [read[i - 1], read[i]];
-    let missing = 0;
-    for (let c = c0 + 1; c < c1; c++) if (direct.at.has(c)) missing++;
-    if (missing > 0) count += Math.max(0, missing - proxied.unreadableAt.filter((t) => t >= t0 && t <= t1).length);
+  const at: number[] = [];
+  for (let k = 1; k < smooth.length; k++) {
+    if (smooth[k] === smooth[k - 1]) continue;
+    count += smooth[k] - smooth[k - 1];
+    at.push(counters[k]);
   }
-  return count;
+  return { count, at };
 }
 
 /** nullcam_memory_bytes by kind, in MB. */
@@ -201,7 +224,7 @@ function playCounters(url: string, log: string): Arrivals {
   const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-v', 'level+verbose', '-rtsp_transport', 'tcp', '-flags', 'low_delay', '-i', url, '-vf', `${counterCrop()},format=gray`, '-fps_mode', 'passthrough', '-threads', '1', '-flush_packets', '1', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', logFd] });
   closeSync(logFd); // the child has its own copy
   const size = counterWidth() * COUNTER_LAYOUT.block;
-  const arrivals: Arrivals = { at: new Map<number, number>(), unreadableAt: [], stop: () => child.kill('SIGTERM') };
+  const arrivals: Arrivals = { at: new Map<number, number>(), readTwice: [], order: [], stop: () => child.kill('SIGTERM') };
   const at = arrivals.at;
   let pending: Buffer = Buffer.alloc(0);
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -209,8 +232,10 @@ function playCounters(url: string, log: string): Arrivals {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= size) {
       const counter = readCounter(pending.subarray(0, size));
-      if (counter === null) arrivals.unreadableAt.push(now);
-      else if (!at.has(counter)) at.set(counter, now);
+      // null: a face's blur over the strip, a black cover or filler
+      arrivals.order.push(counter);
+      if (counter !== null && !at.has(counter)) at.set(counter, now);
+      else if (counter !== null) arrivals.readTwice.push(counter);
       pending = pending.subarray(size);
     }
   });
