@@ -169,16 +169,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
           const why = reasonOf(error, shown);
           options.onState?.('down', why);
           if (!everUp && options.startAttempts !== null && failures >= options.startAttempts) {
-            const what = isCaptureDevice(source)
-              ? [
-                  'that the device exists (ls /dev/video*)',
-                  'that this user may read it (group video)',
-                  ...(options.webcam?.format ? [`that it offers ${options.webcam.format} (ffmpeg -f v4l2 -list_formats all -i ${source})`] : []),
-                ]
-                  .join(', ')
-                  .replace(/, (?!.*, )/, ' and ')
-              : 'the URL, the credentials and that the camera is reachable';
-            throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempt${failures === 1 ? '' : 's'}); check ${what}.`, 1, { cause: error });
+            throw new CameraUnreachableError(`Cannot read ${shown}: ${why} (${failures} attempt${failures === 1 ? '' : 's'}); check ${whatToCheck(source, why, options.webcam?.format)}.`, 1, { cause: error });
           }
           const ms = backoffDelay(failures, options.backoff);
           options.log(`${everUp ? 'down' : 'not reachable'}: ${why}; reconnecting in ${ms / 1000} s (attempt ${failures})`);
@@ -187,6 +178,20 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
       }),
     );
   });
+}
+
+/** What a user should look at when a camera never came up, given why. */
+function whatToCheck(source: string, why: string, webcamFormat: string | null | undefined): string {
+  if (!isCaptureDevice(source)) return 'the URL, the credentials and that the camera is reachable';
+  // A webcam streams to one program at a time; the others get EBUSY.
+  if (/resource busy/i.test(why)) return `that no other program is using it (fuser -v ${source} names them)`;
+  return [
+    'that the device exists (ls /dev/video*)',
+    'that this user may read it (group video)',
+    ...(webcamFormat ? [`that it offers ${webcamFormat} (ffmpeg -f v4l2 -list_formats all -i ${source})`] : []),
+  ]
+    .join(', ')
+    .replace(/, (?!.*, )/, ' and ');
 }
 
 /** The cause in a few words: ffmpeg's last specific stderr line, without the URL it echoes. */

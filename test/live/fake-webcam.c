@@ -12,6 +12,8 @@
  *                          endian); the webcam then offers MJPEG as its second format
  *   FAKE_WEBCAM_UNPLUGGED  optional path: while it exists the webcam is unplugged (open fails with ENOENT,
  *                          a running capture fails with ENODEV, as the kernel does)
+ *   FAKE_WEBCAM_BUSY       optional path: while it exists another program streams from the webcam (open
+ *                          works, setting a format fails with EBUSY, as uvcvideo does)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -52,11 +54,13 @@ static struct {
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
 
-static int unplugged(void) {
-  const char *flag = getenv("FAKE_WEBCAM_UNPLUGGED");
+static int flagged(const char *variable) {
+  const char *flag = getenv(variable);
   struct stat st;
   return flag && stat(flag, &st) == 0;
 }
+
+static int unplugged(void) { return flagged("FAKE_WEBCAM_UNPLUGGED"); }
 
 static int is_device(const char *path) {
   const char *device = getenv("FAKE_WEBCAM_DEVICE");
@@ -242,7 +246,7 @@ static int device_ioctl(unsigned long request, void *arg) {
   case VIDIOC_TRY_FMT: {
     struct v4l2_format *f = arg;
     if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-    if (request == VIDIOC_S_FMT && cam.buffers) return fail(EBUSY);
+    if (request == VIDIOC_S_FMT && (cam.buffers || flagged("FAKE_WEBCAM_BUSY"))) return fail(EBUSY);
     /* A format it lacks is answered with the one it has, as drivers do; the caller checks. */
     uint32_t format = request == VIDIOC_G_FMT ? cam.format : offers(f->fmt.pix.pixelformat) ? f->fmt.pix.pixelformat : V4L2_PIX_FMT_YUYV;
     if (request == VIDIOC_S_FMT) cam.format = format;

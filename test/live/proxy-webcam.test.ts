@@ -5,7 +5,8 @@
  * streaming, monotonic timestamps) and plays interview.mp4's frames. So this tests nullcam with ffmpeg's real v4l2 demuxer, not a kernel driver
  * or a real camera (this machine has neither a capture device nor v4l2loopback). Checked: every face covered,
  * the webcam's frame rate, and an unplugged webcam: the proxy keeps its clients playing, says why, and picks
- * the webcam up again when it is back; MJPEG asked for and served. Skipped without a C compiler.
+ * the webcam up again when it is back; a webcam another program holds (busy), at start and after a gap;
+ * MJPEG asked for and served. Skipped without a C compiler.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ const tmp = tempDir('nullcam-webcam-');
 const shim = path.join(tmp.dir, 'fake-webcam.so');
 const compiled = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.join(import.meta.dirname, 'fake-webcam.c'), '-ldl'], { encoding: 'utf8' });
 const unpluggedFlag = path.join(tmp.dir, 'unplugged');
+/** While it exists another program streams from the webcam (uvcvideo then answers EBUSY). */
+const busyFlag = path.join(tmp.dir, 'busy');
 
 const skipped = compiled.status === 0 ? '' : `; skipped, the emulated webcam did not build: ${compiled.error?.message ?? compiled.stderr.split('\n')[0]}`;
 
@@ -56,6 +59,7 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
       FAKE_WEBCAM_SIZE: `${W}x${H}`,
       FAKE_WEBCAM_FPS: String(FPS),
       FAKE_WEBCAM_UNPLUGGED: unpluggedFlag,
+      FAKE_WEBCAM_BUSY: busyFlag,
     };
     proxy = startProxy([DEVICE, '--serve', served, ...QUICK], env);
     identity = await ReceivedIdentity.open();
@@ -101,6 +105,37 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     const sims = await identity.similarities(after, 4);
     expect(sims.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+  });
+
+  it('a webcam another program took while it was away: the proxy says it is busy, and picks it up once free', async () => {
+    const other = startProxy([DEVICE, '--serve', `rtsp://127.0.0.1:${await freePort()}/taken`, ...QUICK], env);
+    try {
+      await other.waitFor('[taken] up');
+      writeFileSync(busyFlag, '');
+      writeFileSync(unpluggedFlag, '');
+      await other.waitFor(/\[taken\] down: .*No such device/, 10_000);
+      rmSync(unpluggedFlag);
+      await other.waitFor(/\[taken\] down: Device or resource busy; reconnecting/, 10_000);
+      rmSync(busyFlag);
+      await other.waitFor(/\[taken\] up[^]*\[taken\] up/, 15_000);
+    } finally {
+      rmSync(busyFlag, { force: true });
+      rmSync(unpluggedFlag, { force: true });
+      await other.stop();
+    }
+  });
+
+  it('a webcam another program holds at start: one line that says so and what to do, and exit 1', async () => {
+    writeFileSync(busyFlag, '');
+    try {
+      const run = spawnSync(process.execPath, [CLI, 'proxy', DEVICE, '--serve', `rtsp://127.0.0.1:${await freePort()}/x`, '--set', 'live.startAttempts=1', ...QUICK], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n').pop()).toBe(
+        'nullcam: Cannot read /dev/video42: Device or resource busy (1 attempt); check that no other program is using it (fuser -v /dev/video42 names them).',
+      );
+    } finally {
+      rmSync(busyFlag);
+    }
   });
 
   it('--webcam: a mode the webcam does not have is said once, and it serves the mode it has', async () => {
