@@ -14,6 +14,8 @@
  *                          a running capture fails with ENODEV, as the kernel does)
  *   FAKE_WEBCAM_BUSY       optional path: while it exists another program streams from the webcam (open
  *                          works, setting a format fails with EBUSY, as uvcvideo does)
+ *   FAKE_WEBCAM_DAMAGED    optional N: every Nth MJPEG frame comes cut in half, as webcams send one when
+ *                          USB packets were lost (no error flag: many drivers set none)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -47,6 +49,7 @@ static struct {
   uint64_t next_tick; /* the first capture tick not yet handed out */
   int mjpeg;          /* the JPEG frames file, or -1: YUYV only */
   unsigned jpeg_count;
+  unsigned damaged_every; /* FAKE_WEBCAM_DAMAGED, 0: none */
   off_t jpeg_at[MAX_JPEGS];     /* where each JPEG's bytes start */
   uint32_t jpeg_size[MAX_JPEGS];
   uint32_t format;    /* the pixel format set (V4L2_PIX_FMT_YUYV or _MJPEG) */
@@ -102,6 +105,8 @@ static int device_open(void) {
   const char *size = getenv("FAKE_WEBCAM_SIZE"), *fps = getenv("FAKE_WEBCAM_FPS"), *frames = getenv("FAKE_WEBCAM_FRAMES");
   if (!size || !fps || !frames || sscanf(size, "%ux%u", &cam.width, &cam.height) != 2) return fail(EINVAL);
   cam.fps = (unsigned)atoi(fps);
+  const char *damaged = getenv("FAKE_WEBCAM_DAMAGED");
+  cam.damaged_every = damaged ? (unsigned)atoi(damaged) : 0;
   cam.size = cam.width * cam.height * 2;
   cam.frames = REAL(open)(frames, O_RDONLY | O_CLOEXEC);
   struct stat st;
@@ -189,6 +194,7 @@ static int dequeue(struct v4l2_buffer *b) {
   int jpeg = cam.format == V4L2_PIX_FMT_MJPEG;
   unsigned frame = (unsigned)(cam.next_tick % (jpeg ? cam.jpeg_count : cam.frame_count));
   uint32_t bytes = jpeg ? cam.jpeg_size[frame] : cam.size;
+  if (jpeg && cam.damaged_every && cam.next_tick % cam.damaged_every == 0) bytes /= 2;
   ssize_t got = pread(jpeg ? cam.mjpeg : cam.frames, data, bytes, jpeg ? cam.jpeg_at[frame] : (off_t)frame * cam.size);
   munmap(data, cam.size);
   if (got != (ssize_t)bytes) return fail(EIO);

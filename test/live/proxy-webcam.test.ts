@@ -6,7 +6,7 @@
  * or a real camera (this machine has neither a capture device nor v4l2loopback). Checked: every face covered,
  * the webcam's frame rate, and an unplugged webcam: the proxy keeps its clients playing, says why, and picks
  * the webcam up again when it is back; a webcam another program holds (busy), at start and after a gap;
- * MJPEG asked for and served. Skipped without a C compiler.
+ * MJPEG asked for and served, damaged JPEGs among it included. Skipped without a C compiler.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,7 +76,7 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     const got = await readRtsp(served, 'tcp', 4, W, H);
     expect(got.stderr).toMatch(/Video: h264/);
     expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(4 * FPS * 0.7);
-    const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
+    const gaps = gapsOf(got.seconds).sort((a, b) => a - b);
     expect(gaps[gaps.length >> 1]).toBeCloseTo(1 / FPS, 3);
     const sims = await identity.similarities(got);
     expect(sims.length).toBeGreaterThanOrEqual(6);
@@ -148,21 +148,37 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     }
   });
 
-  it('--webcam :mjpeg (how HD webcams send): served with every face covered, at its frame rate', async () => {
-    const url = `rtsp://127.0.0.1:${await freePort()}/mjpeg`;
-    const other = startProxy([DEVICE, '--serve', url, '--webcam', ':mjpeg', ...QUICK], env);
+  /** A proxy of its own on `mount` reading the webcam as MJPEG: 3 s served, at the webcam's rate, every face covered, never down. @returns what was served */
+  async function servesMjpegCovered(mount: string, webcamEnv: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof readRtsp>>> {
+    const url = `rtsp://127.0.0.1:${await freePort()}/${mount}`;
+    const other = startProxy([DEVICE, '--serve', url, '--webcam', ':mjpeg', ...QUICK], { ...env, ...webcamEnv });
     try {
-      await other.waitFor('[mjpeg] up');
+      await other.waitFor(`[${mount}] up`);
       const got = await readRtsp(url, 'tcp', 3, W, H);
       expect(got.frames.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(3 * FPS * 0.7);
-      const gaps = got.seconds.slice(1).map((s, i) => s - got.seconds[i]).sort((a, b) => a - b);
+      const gaps = gapsOf(got.seconds).sort((a, b) => a - b);
       expect(gaps[gaps.length >> 1]).toBeCloseTo(1 / FPS, 3);
       const sims = await identity.similarities(got, 4);
       expect(sims.length).toBeGreaterThanOrEqual(3);
       expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
+      expect(other.stderr()).not.toMatch(/\] down/);
+      return got;
     } finally {
       await other.stop();
     }
+  }
+
+  it('--webcam :mjpeg (how HD webcams send): served with every face covered, at its frame rate', async () => {
+    await servesMjpegCovered('mjpeg', {});
+  });
+
+  it('damaged JPEGs (every 5th cut in half, as after lost USB packets): served, not skipped, with every face covered', async () => {
+    const got = await servesMjpegCovered('damaged', { FAKE_WEBCAM_DAMAGED: '5' });
+    // Skipping the damaged frames would leave a double gap in every five.
+    expect(gapsOf(got.seconds).filter((g) => g > 1.5 / FPS).length).toBeLessThan(got.frames.length / 10);
+    const sims = await identity.similarities(got, got.frames.length); // every frame, the damaged ones among them
+    expect(sims.length).toBeGreaterThanOrEqual(got.frames.length * 0.8);
+    expect(Math.max(...sims)).toBeLessThan(SAME_PERSON_THRESHOLD);
   });
 
   it('--webcam: a format the webcam does not offer is one line naming it, and exit 1', async () => {
@@ -173,3 +189,8 @@ describe.skipIf(compiled.status !== 0)(`nullcam proxy reading a webcam (${DEVICE
     );
   });
 });
+
+/** Seconds between consecutive frames. */
+function gapsOf(seconds: readonly number[]): number[] {
+  return seconds.slice(1).map((s, i) => s - seconds[i]);
+}
