@@ -55,7 +55,13 @@ async function main(): Promise<void> {
   const servedUrl = `rtsp://127.0.0.1:${servePort}/cam`;
   const proxy = spawn(process.execPath, [...(values['node-option'] ?? []), CLI, 'proxy', cameraUrl, '--serve', servedUrl, '--mode', values.mode!, '--metrics', `127.0.0.1:${metricsPort}`, ...(values.set ?? []).flatMap((kv) => ['--set', kv])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let proxyLog = '';
-  proxy.stderr!.on('data', (d: Buffer) => (proxyLog += d.toString()));
+  /** The proxy's drop summaries (each says why its first drop happened), by second of the run. */
+  const dropLog: string[] = [];
+  let measuringSince: number | null = null;
+  proxy.stderr!.on('data', (d: Buffer) => {
+    proxyLog += d.toString();
+    for (const line of d.toString().split('\n')) if (line.includes('dropped') && measuringSince !== null) dropLog.push(`${Math.round((performance.now() - measuringSince) / 1000)} s: ${line.replace(/^nullcam: /, '')}`);
+  });
   try {
     await waitFor(() => proxyLog.includes('] up'), 60_000, () => `proxy did not come up:\n${proxyLog}`);
     process.stderr.write(`bench:live: camera ${cameraUrl} (720p${FPS}, ${values.mode}), proxy pid ${proxy.pid}, ${seconds} s\n`);
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     /** The proxy's own account of its memory (nullcam_memory_bytes), once a minute: which part grows. */
     const memory: Array<Record<string, number>> = [];
     const t0 = performance.now();
+    measuringSince = t0;
     for (let s = 0; s < seconds; s++) {
       await sleep(1000);
       rss.push(rssMb(proxy.pid!));
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
     direct.stop();
     proxied.stop();
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const result = { audio: values.audio, ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), memoryMbPerMinute: memory };
+    const result = { audio: values.audio, ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), memoryMbPerMinute: memory, dropLog };
     writeFileSync(path.join(WORK_DIR, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(path.join(WORK_DIR, 'proxy.log'), proxyLog);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -20,7 +20,7 @@ import type { FaceAnalyzers } from '../track/track-faces.js';
 import { catchUp } from './catch-up.js';
 import { DroppedFrames, fillGaps, TimelineShift } from './fill-gaps.js';
 import { FrameRateEstimate } from './frame-rate-estimate.js';
-import { liveAnonymize, type LiveAnonymizeOptions } from './live-anonymize.js';
+import { describeDrop, liveAnonymize, type DropCause, type LiveAnonymizeOptions } from './live-anonymize.js';
 import type { CameraMetrics } from './live-metrics.js';
 
 export interface LivePolicy {
@@ -83,6 +83,8 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
   /** Set while the rate of a stream that did not declare one is being measured. */
   let measuring: FrameRateEstimate | null = null;
   let droppedSinceSummary = 0;
+  /** Why the first frame the anonymize stage dropped since the last summary was dropped. */
+  let firstDropCause: DropCause | null = null;
   let lagMs = 0;
   const m = o.metrics;
   const dropped = new DroppedFrames();
@@ -142,9 +144,10 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
     }),
     liveAnonymize(o.analyzers, o.anonymizer, {
       ...p.anonymize,
-      onDrop(frame) {
+      onDrop(frame, cause) {
         // Its slot gets a repeat (fill-gaps.ts); catch-up drops do not: they shed load, a repeat adds some.
         dropped.add(frame.pts);
+        firstDropCause ??= cause;
         m.drop('anonymize');
         droppedSinceSummary++;
       },
@@ -190,8 +193,9 @@ export function cameraPipeline(o: CameraPipelineOptions): Observable<LiveUnit> {
   const every = o.summarySeconds ?? 10;
   return new Observable<LiveUnit>((subscriber) => {
     const summary = setInterval(() => {
-      if (droppedSinceSummary > 0) log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind)`);
+      if (droppedSinceSummary > 0) log(`${droppedSinceSummary} frames dropped in the last ${every} s (processing behind${firstDropCause ? `; at the first anonymize drop ${describeDrop(firstDropCause)}` : ''})`);
       droppedSinceSummary = 0;
+      firstDropCause = null;
     }, every * 1000);
     const sub = merge(frames, audio).subscribe(subscriber);
     return () => {

@@ -24,6 +24,27 @@ type Outcome = 'ok' | { readonly error: unknown };
 
 export type CoverReason = 'detector late' | 'detector failed' | 'anonymizer failed';
 
+/** What the stage was doing when a frame was dropped: says whether a slow stage or a burst of arrivals did it. */
+export interface DropCause {
+  /** How long the frame in process had been in the stage (arrival to now), ms. */
+  readonly busyMs: number;
+  /** How long that frame had waited for its detection, ms; null: it was past that (anonymizing). */
+  readonly detectionWaitMs: number | null;
+  /** Frames that had gone ahead of the running detection; null: none running. */
+  readonly aheadFrames: number | null;
+  /** From the dropped frame's arrival to the one that pushed it out, ms (frames queued this fast came in a burst). */
+  readonly arrivalSpanMs: number;
+  /** Frames that had arrived over that span, the dropped one included. */
+  readonly arrivals: number;
+}
+
+/** "the frame in process had been 135 ms in the stage, 120 of them waiting for its detection (3 frames had gone ahead); 3 frames arrived in 97 ms" */
+export function describeDrop(c: DropCause): string {
+  const r = Math.round;
+  const what = c.detectionWaitMs === null ? 'anonymizing' : `${r(c.detectionWaitMs)} of them waiting for its detection${c.aheadFrames ? ` (${c.aheadFrames} frame${c.aheadFrames === 1 ? '' : 's'} had gone ahead)` : ''}`;
+  return `the frame in process had been ${r(c.busyMs)} ms in the stage, ${what}; ${c.arrivals} frames arrived in ${r(c.arrivalSpanMs)} ms`;
+}
+
 export interface LiveAnonymizeOptions {
   /** Run the detector on every Nth processed frame (dropped frames do not count). */
   readonly stride: number;
@@ -40,7 +61,7 @@ export interface LiveAnonymizeOptions {
   readonly queueFrames: number;
   /** Monotonic ms clock, default performance.now. */
   readonly now?: () => number;
-  readonly onDrop?: (frame: Frame) => void;
+  readonly onDrop?: (frame: Frame, cause: DropCause) => void;
   /** Every frame that left on the tracks' predictions while its own detection still ran. */
   readonly onAhead?: (frame: Frame) => void;
   /** Every frame that left black, and why; `first` is true for the first frame of an outage (log that one). */
@@ -74,7 +95,9 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
      * waiting; then it leaves with the tracks' predictions, and so do up to `aheadFrames` frames after it
      * while the detection goes on (instead of blocking the stage and dropping frames).
      */
-    let running: { readonly frame: Frame; readonly settled: Promise<Outcome>; readonly deadline: number; ahead: number } | null = null;
+    let running: { readonly frame: Frame; readonly settled: Promise<Outcome>; readonly started: number; readonly deadline: number; ahead: number } | null = null;
+    /** The frame in process: when it arrived, and since when it waits for its detection (null: not waiting). */
+    let inProcess: { readonly arrived: number; detectionSince: number | null } | null = null;
     /** False until a detection succeeded, and from a failure until the next one does: tracks alone may miss a face. */
     let healthy = false;
     let coverReason: CoverReason | null = null;
@@ -94,7 +117,8 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
         () => 'ok' as const,
         (error: unknown) => ({ error }),
       );
-      const detection = { frame, settled, deadline: now() + options.detectDeadlineMs, ahead: 0 };
+      const started = now();
+      const detection = { frame, settled, started, deadline: started + options.detectDeadlineMs, ahead: 0 };
       // Settling after its frames went ahead: a failure makes the next frame wait for a fresh detection.
       void settled.then((outcome) => {
         if (running === detection) running = null;
@@ -121,7 +145,9 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
       if (running) {
         const detection = running;
         const mayGoAhead = healthy && detection.ahead < options.aheadFrames;
+        if (inProcess) inProcess.detectionSince = now();
         const outcome = await awaitDetection(detection, mayGoAhead ? behind.newer : undefined);
+        if (inProcess) inProcess.detectionSince = null;
         if (outcome === 'newer') {
           detection.ahead++;
           options.onAhead?.(frame);
@@ -146,15 +172,30 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
       return out;
     };
 
+    const dropCause = (droppedArrival: number): DropCause => {
+      const t = now();
+      return {
+        busyMs: inProcess ? t - inProcess.arrived : 0,
+        detectionWaitMs: inProcess?.detectionSince != null ? t - inProcess.detectionSince : null,
+        aheadFrames: running ? running.ahead : null,
+        arrivalSpanMs: t - droppedArrival,
+        arrivals: options.queueFrames + 1,
+      };
+    };
+
     return source.pipe(
       map((frame) => ({ frame, arrived: now() })),
       processBounded(
         async ({ frame, arrived }, behind) => {
-          const out = await processFrame(frame, behind);
-          stage('total', now() - arrived);
-          return out;
+          inProcess = { arrived, detectionSince: null };
+          try {
+            return await processFrame(frame, behind);
+          } finally {
+            inProcess = null;
+            stage('total', now() - arrived);
+          }
         },
-        { capacity: options.queueFrames, onDrop: ({ frame }) => options.onDrop?.(frame) },
+        { capacity: options.queueFrames, onDrop: ({ frame, arrived }) => options.onDrop?.(frame, dropCause(arrived)) },
       ),
     );
   };

@@ -16,6 +16,8 @@
  *                          works, setting a format fails with EBUSY, as uvcvideo does)
  *   FAKE_WEBCAM_DAMAGED    optional N: every Nth MJPEG frame comes cut in half, as webcams send one when
  *                          USB packets were lost (no error flag: many drivers set none)
+ *   FAKE_WEBCAM_DAMAGED_LOG optional path: a line is appended for each damaged frame handed out (the test's
+ *                          evidence that damage reached ffmpeg)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -64,6 +66,15 @@ static int flagged(const char *variable) {
 }
 
 static int unplugged(void) { return flagged("FAKE_WEBCAM_UNPLUGGED"); }
+
+static void log_damaged(uint64_t tick) {
+  const char *path = getenv("FAKE_WEBCAM_DAMAGED_LOG");
+  if (!path) return;
+  int fd = REAL(open)(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  dprintf(fd, "%llu\n", (unsigned long long)tick);
+  REAL(close)(fd);
+}
 
 static int is_device(const char *path) {
   const char *device = getenv("FAKE_WEBCAM_DEVICE");
@@ -194,10 +205,12 @@ static int dequeue(struct v4l2_buffer *b) {
   int jpeg = cam.format == V4L2_PIX_FMT_MJPEG;
   unsigned frame = (unsigned)(cam.next_tick % (jpeg ? cam.jpeg_count : cam.frame_count));
   uint32_t bytes = jpeg ? cam.jpeg_size[frame] : cam.size;
-  if (jpeg && cam.damaged_every && cam.next_tick % cam.damaged_every == 0) bytes /= 2;
+  int damaged = jpeg && cam.damaged_every && cam.next_tick % cam.damaged_every == 0;
+  if (damaged) bytes /= 2;
   ssize_t got = pread(jpeg ? cam.mjpeg : cam.frames, data, bytes, jpeg ? cam.jpeg_at[frame] : (off_t)frame * cam.size);
   munmap(data, cam.size);
   if (got != (ssize_t)bytes) return fail(EIO);
+  if (damaged) log_damaged(cam.next_tick);
   describe_buffer(b, index);
   b->bytesused = bytes;
   b->flags |= V4L2_BUF_FLAG_DONE;

@@ -8,7 +8,7 @@ import { Subject } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Anonymizer } from '../../src/anonymize/anonymizer.js';
 import type { Frame } from '../../src/frame.js';
-import { liveAnonymize, type CoverReason, type LiveAnonymizeOptions } from '../../src/live/live-anonymize.js';
+import { describeDrop, liveAnonymize, type CoverReason, type DropCause, type LiveAnonymizeOptions } from '../../src/live/live-anonymize.js';
 import type { Detection, FaceFrame } from '../../src/track/face.js';
 import type { FaceAnalyzers } from '../../src/track/track-faces.js';
 
@@ -38,19 +38,19 @@ function harness(analyzers: FaceAnalyzers, anonymizer: Anonymizer = marker, over
   const input = new Subject<Frame>();
   const out: FaceFrame[] = [];
   const events: string[] = [];
-  let dropped = 0;
+  const causes: DropCause[] = [];
   input
     .pipe(
       liveAnonymize(analyzers, anonymizer, {
         ...OPTIONS,
-        onDrop: () => dropped++,
+        onDrop: (_f, cause) => causes.push(cause),
         onCover: (f, reason: CoverReason, first) => first && events.push(`cover ${f.index} ${reason}`),
         onRecover: (f) => events.push(`recover ${f.index}`),
         ...over,
       }),
     )
     .subscribe((f) => out.push(f));
-  return { input, out, events, dropped: () => dropped };
+  return { input, out, events, causes, dropped: () => causes.length };
 }
 
 beforeEach(() => {
@@ -207,6 +207,12 @@ describe('liveAnonymize', () => {
     // Frame 2 went ahead when 3 arrived; 3 waited for the detection (done at 270 ms) while 4, 5, 6 arrived.
     expect(h.out.map((f) => f.index)).toEqual([0, 1, 2, 3, 6, 7, 8]);
     expect(h.dropped()).toBe(2);
+    // Each drop says why: frame 3 had waited 80, then 120 ms for the detection frame 2 started.
+    expect(h.causes).toEqual([
+      { busyMs: 80, detectionWaitMs: 80, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
+      { busyMs: 120, detectionWaitMs: 120, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
+    ]);
+    expect(describeDrop(h.causes[0])).toBe('the frame in process had been 80 ms in the stage, 80 of them waiting for its detection (1 frame had gone ahead); 2 frames arrived in 40 ms');
     expect(h.out[3].faces[0].origin).toBe('extrapolated');
     expect(h.events).toEqual([]);
   });
