@@ -42,7 +42,8 @@ export interface DropCause {
 export function describeDrop(c: DropCause): string {
   const r = Math.round;
   const what = c.detectionWaitMs === null ? 'anonymizing' : `${r(c.detectionWaitMs)} of them waiting for its detection${c.aheadFrames ? ` (${c.aheadFrames} frame${c.aheadFrames === 1 ? '' : 's'} had gone ahead)` : ''}`;
-  return `the frame in process had been ${r(c.busyMs)} ms in the stage, ${what}; ${c.arrivals} frames arrived in ${r(c.arrivalSpanMs)} ms`;
+  const burst = c.arrivals > 1 ? `; ${c.arrivals} frames arrived in ${r(c.arrivalSpanMs)} ms` : '';
+  return `the frame in process had been ${r(c.busyMs)} ms in the stage, ${what}${burst}`;
 }
 
 export interface LiveAnonymizeOptions {

@@ -213,6 +213,7 @@ describe('liveAnonymize', () => {
       { busyMs: 120, detectionWaitMs: 120, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
     ]);
     expect(describeDrop(h.causes[0])).toBe('the frame in process had been 80 ms in the stage, 80 of them waiting for its detection (1 frame had gone ahead); 2 frames arrived in 40 ms');
+    expect(describeDrop({ busyMs: 40.4, detectionWaitMs: null, aheadFrames: null, arrivalSpanMs: 0, arrivals: 1 })).toBe('the frame in process had been 40 ms in the stage, anonymizing');
     expect(h.out[3].faces[0].origin).toBe('extrapolated');
     expect(h.events).toEqual([]);
   });
