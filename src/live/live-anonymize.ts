@@ -30,6 +30,8 @@ export interface DropCause {
   readonly busyMs: number;
   /** How long that frame had waited for its detection, ms; null: it was past that (anonymizing). */
   readonly detectionWaitMs: number | null;
+  /** How long the running detection had run, ms; null: none running. */
+  readonly detectionAgeMs: number | null;
   /** Frames that had gone ahead of the running detection; null: none running. */
   readonly aheadFrames: number | null;
   /** From the dropped frame's arrival to the one that pushed it out, ms (frames queued this fast came in a burst). */
@@ -38,10 +40,11 @@ export interface DropCause {
   readonly arrivals: number;
 }
 
-/** "the frame in process had been 135 ms in the stage, 120 of them waiting for its detection (3 frames had gone ahead); 3 frames arrived in 97 ms" */
+/** "the frame in process had been 80 ms in the stage, 80 of them waiting for a detection that had run 120 ms (1 frame had gone ahead); 2 frames arrived in 40 ms" */
 export function describeDrop(c: DropCause): string {
   const r = Math.round;
-  const what = c.detectionWaitMs === null ? 'anonymizing' : `${r(c.detectionWaitMs)} of them waiting for its detection${c.aheadFrames ? ` (${c.aheadFrames} frame${c.aheadFrames === 1 ? '' : 's'} had gone ahead)` : ''}`;
+  const ahead = c.aheadFrames ? ` (${c.aheadFrames} frame${c.aheadFrames === 1 ? '' : 's'} had gone ahead)` : '';
+  const what = c.detectionWaitMs === null ? 'anonymizing' : `${r(c.detectionWaitMs)} of them waiting for a detection that had run ${r(c.detectionAgeMs ?? 0)} ms${ahead}`;
   const burst = c.arrivals > 1 ? `; ${c.arrivals} frames arrived in ${r(c.arrivalSpanMs)} ms` : '';
   return `the frame in process had been ${r(c.busyMs)} ms in the stage, ${what}${burst}`;
 }
@@ -178,6 +181,7 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
       return {
         busyMs: inProcess ? t - inProcess.arrived : 0,
         detectionWaitMs: inProcess?.detectionSince != null ? t - inProcess.detectionSince : null,
+        detectionAgeMs: running ? t - running.started : null,
         aheadFrames: running ? running.ahead : null,
         arrivalSpanMs: t - droppedArrival,
         arrivals: options.queueFrames + 1,

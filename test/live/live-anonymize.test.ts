@@ -207,13 +207,13 @@ describe('liveAnonymize', () => {
     // Frame 2 went ahead when 3 arrived; 3 waited for the detection (done at 270 ms) while 4, 5, 6 arrived.
     expect(h.out.map((f) => f.index)).toEqual([0, 1, 2, 3, 6, 7, 8]);
     expect(h.dropped()).toBe(2);
-    // Each drop says why: frame 3 had waited 80, then 120 ms for the detection frame 2 started.
+    // Each drop says why: frame 3 had waited 80, then 120 ms for the detection frame 2 started (at 80 ms).
     expect(h.causes).toEqual([
-      { busyMs: 80, detectionWaitMs: 80, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
-      { busyMs: 120, detectionWaitMs: 120, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
+      { busyMs: 80, detectionWaitMs: 80, detectionAgeMs: 120, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
+      { busyMs: 120, detectionWaitMs: 120, detectionAgeMs: 160, aheadFrames: 1, arrivalSpanMs: 40, arrivals: 2 },
     ]);
-    expect(describeDrop(h.causes[0])).toBe('the frame in process had been 80 ms in the stage, 80 of them waiting for its detection (1 frame had gone ahead); 2 frames arrived in 40 ms');
-    expect(describeDrop({ busyMs: 40.4, detectionWaitMs: null, aheadFrames: null, arrivalSpanMs: 0, arrivals: 1 })).toBe('the frame in process had been 40 ms in the stage, anonymizing');
+    expect(describeDrop(h.causes[0])).toBe('the frame in process had been 80 ms in the stage, 80 of them waiting for a detection that had run 120 ms (1 frame had gone ahead); 2 frames arrived in 40 ms');
+    expect(describeDrop({ busyMs: 40.4, detectionWaitMs: null, detectionAgeMs: null, aheadFrames: null, arrivalSpanMs: 0, arrivals: 1 })).toBe('the frame in process had been 40 ms in the stage, anonymizing');
     expect(h.out[3].faces[0].origin).toBe('extrapolated');
     expect(h.events).toEqual([]);
   });
