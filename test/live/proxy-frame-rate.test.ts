@@ -39,8 +39,9 @@ describe.skipIf(!hasGstRtspServer())('nullcam proxy with a 10 fps camera that do
     expect(steps[steps.length >> 1], got.stderr.slice(-500)).toBeCloseTo(0.1, 3);
     const keyframes = [...got.stderr.matchAll(/pts_time:(\S+).*?iskey:1/g)].map((m) => Number(m[1]));
     expect(keyframes.length, got.stderr.slice(-500)).toBeGreaterThanOrEqual(4);
-    // From the second keyframe on (ffmpeg's RTSP client stamps its first two frames 0); the median, as a
-    // frame dropped under load would stretch one interval by a frame.
+    // From the second keyframe on (ffmpeg's RTSP client stamps its first two frames 0: it gives the first
+    // packet no pts, from GStreamer's RTSP server as from nullcam's); the median, as a frame dropped under
+    // load would stretch one interval by a frame.
     const gops = keyframes.slice(2).map((t, i) => t - keyframes[i + 1]).sort((a, b) => a - b);
     expect(gops[gops.length >> 1], `keyframes at ${keyframes.join(', ')} s`).toBeCloseTo(1, 2);
   }, 60_000);
