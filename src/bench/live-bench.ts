@@ -58,9 +58,14 @@ async function main(): Promise<void> {
   /** The proxy's drop summaries (each says why its first drop happened), by second of the run. */
   const dropLog: string[] = [];
   let measuringSince: number | null = null;
+  /** A line the last chunk ended inside of. */
+  let partial = '';
   proxy.stderr!.on('data', (d: Buffer) => {
-    proxyLog += d.toString();
-    for (const line of d.toString().split('\n')) if (line.includes('dropped') && measuringSince !== null) dropLog.push(`${Math.round((performance.now() - measuringSince) / 1000)} s: ${line.replace(/^nullcam: /, '')}`);
+    const text = d.toString();
+    proxyLog += text;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.includes('dropped') && measuringSince !== null) dropLog.push(`${Math.round((performance.now() - measuringSince) / 1000)} s: ${line.replace(/^nullcam: /, '')}`);
   });
   try {
     await waitFor(() => proxyLog.includes('] up'), 60_000, () => `proxy did not come up:\n${proxyLog}`);
