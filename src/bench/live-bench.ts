@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { ChildCpuSampler } from './child-cpu-sampler.js';
+import { CpuWaitSampler, type CpuWaitSample } from './cpu-wait-sampler.js';
 import { COUNTER_LAYOUT, counterCrop, counterFilter, counterWidth, readCounter } from './frame-counter.js';
 
 const execFileAsync = promisify(execFile);
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const proxy = spawn(process.execPath, [...(values['node-option'] ?? []), CLI, 'proxy', cameraUrl, '--serve', servedUrl, '--mode', values.mode!, '--metrics', `127.0.0.1:${metricsPort}`, ...(values.set ?? []).flatMap((kv) => ['--set', kv])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let proxyLog = '';
   /** The proxy's drop summaries (each says why its first drop happened), by second of the run. */
-  const dropLog: string[] = [];
+  const drops: Array<{ s: number; line: string }> = [];
   let measuringSince: number | null = null;
   /** A line the last chunk ended inside of. */
   let partial = '';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     proxyLog += text;
     const lines = (partial + text).split('\n');
     partial = lines.pop()!;
-    for (const line of lines) if (line.includes('dropped') && measuringSince !== null) dropLog.push(`${Math.round((performance.now() - measuringSince) / 1000)} s: ${line.replace(/^nullcam: /, '')}`);
+    for (const line of lines) if (line.includes('dropped') && measuringSince !== null) drops.push({ s: Math.round((performance.now() - measuringSince) / 1000), line: line.replace(/^nullcam: /, '') });
   });
   try {
     await waitFor(() => proxyLog.includes('] up'), 60_000, () => `proxy did not come up:\n${proxyLog}`);
@@ -81,11 +82,14 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     /** The proxy's own account of its memory (nullcam_memory_bytes), once a minute: which part grows. */
     const memory: Array<Record<string, number>> = [];
+    const cpuWait = new CpuWaitSampler(proxy.pid!);
+    cpuWait.sample();
     const t0 = performance.now();
     measuringSince = t0;
     for (let s = 0; s < seconds; s++) {
       await sleep(1000);
       rss.push(rssMb(proxy.pid!));
+      cpuWait.sample();
       if (s % 60 === 59) {
         memory.push(memoryMb(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()));
         process.stderr.write(`bench:live: ${s + 1} s, RSS ${rss.at(-1)} MB\n`);
@@ -97,7 +101,9 @@ async function main(): Promise<void> {
     direct.stop();
     proxied.stop();
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const result = { audio: values.audio, ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), memoryMbPerMinute: memory, dropLog };
+    // Each summary covers the 10 s before it: what waiting for a CPU looked like then.
+    const dropLog = drops.map(({ s, line }) => `${s} s: ${line}; ${describeCpuWait(cpuWait.window(s - 10, s))}`);
+    const result = { audio: values.audio, ...summarize(direct, proxied, rss, { nodeCpuMs, decodeCpuMs: children.decode, encodeCpuMs: children.encode, elapsedS }, metrics, seconds), cpuWaitMsPerSecond: cpuWait.summary(), memoryMbPerMinute: memory, dropLog };
     writeFileSync(path.join(WORK_DIR, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(path.join(WORK_DIR, 'proxy.log'), proxyLog);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -220,6 +226,15 @@ function lostFrames(order: ReadonlyArray<number | null>, firstCounter: number, l
     at.push(counters[k]);
   }
   return { count, at };
+}
+
+/** "CPU wait in those 10 s, ms/s: proxy threads up to 180 (one thread 90), machine up to 400" */
+function describeCpuWait(window: readonly CpuWaitSample[]): string {
+  const max = (key: 'proxyMs' | 'proxyThreadMaxMs' | 'machineMs') => {
+    const v = window.map((x) => x[key]).filter((x): x is number => x !== null);
+    return v.length ? String(Math.max(...v)) : 'n/a';
+  };
+  return `CPU wait in those 10 s, ms/s: proxy threads up to ${max('proxyMs')} (one thread ${max('proxyThreadMaxMs')}), machine up to ${max('machineMs')}`;
 }
 
 /** nullcam_memory_bytes by kind, in MB. */
