@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { ChildCpuSampler } from './child-cpu-sampler.js';
-import { CpuWaitSampler, type CpuWaitSample } from './cpu-wait-sampler.js';
+import { CpuWaitSampler, type CpuWaitSample, type Series } from './cpu-wait-sampler.js';
 import { COUNTER_LAYOUT, counterCrop, counterFilter, counterWidth, readCounter } from './frame-counter.js';
 
 const execFileAsync = promisify(execFile);
@@ -228,13 +228,13 @@ function lostFrames(order: ReadonlyArray<number | null>, firstCounter: number, l
   return { count, at };
 }
 
-/** "CPU wait in those 10 s, ms/s: proxy threads up to 180 (one thread 90), machine up to 400" */
+/** "CPU wait in those 10 s, ms/s: proxy threads up to 180 (one thread 90, the main thread 60), machine up to 400" */
 function describeCpuWait(window: readonly CpuWaitSample[]): string {
-  const max = (key: 'proxyMs' | 'proxyThreadMaxMs' | 'machineMs') => {
+  const max = (key: Series) => {
     const v = window.map((x) => x[key]).filter((x): x is number => x !== null);
     return v.length ? String(Math.max(...v)) : 'n/a';
   };
-  return `CPU wait in those 10 s, ms/s: proxy threads up to ${max('proxyMs')} (one thread ${max('proxyThreadMaxMs')}), machine up to ${max('machineMs')}`;
+  return `CPU wait in those 10 s, ms/s: proxy threads up to ${max('proxyMs')} (one thread ${max('proxyThreadMaxMs')}, the main thread ${max('mainThreadMs')}), machine up to ${max('machineMs')}`;
 }
 
 /** nullcam_memory_bytes by kind, in MB. */
