@@ -4,24 +4,38 @@
  * advance by exactly the samples sent. A frame within a few ms of where the previous one ended continues
  * it; a later one (lost frames, an outage) starts a new run at its own time; an earlier one overlaps audio
  * already sent (a camera clock that stepped back) and is dropped, so the track never goes back and stays
- * in sync with the video. Pure.
+ * in sync with the video. Audio and picture of a live camera arrive together, so audio stamped more than a
+ * second away from where the picture is has a clock of its own that jumped (ffmpeg's RTSP client moves each
+ * stream onto the sender's clock at that stream's first RTCP report, and audio and video get theirs at
+ * different moments; a source re-seeked or restarted): it is moved onto the picture's position until its
+ * stamps agree with the picture again. Pure.
  */
 
 /** ms rounding gives ±0.5 ms; a step this size or more is a real gap or overlap. */
 const TOLERANCE_90K = 3 * 90;
+/** Audio this far (1 s) from the picture's position has a clock that jumped apart from the picture's. */
+const APART_90K = 90_000;
 
 export class AudioTimeline {
   /** Where the previous frame ended, 1/90000 s. */
   private next: number | null = null;
+  /** Added to the stamps while the audio's clock is apart from the picture's. */
+  private shift = 0;
 
   /**
    * @param pts90k the frame's time as stamped
+   * @param picture90k where the picture is now (its latest pts), null: no picture yet
    * @returns its exact time, or null to drop it (it overlaps audio already placed)
    */
-  place(pts90k: number, samples: number, sampleRate: number): number | null {
+  place(pts90k: number, samples: number, sampleRate: number, picture90k: number | null = null): number | null {
+    if (picture90k !== null && Math.abs(pts90k + this.shift - picture90k) > APART_90K) {
+      // Unshifted where the stamps agree with the picture again, else moved to where the picture is.
+      this.shift = Math.abs(pts90k - picture90k) > APART_90K ? picture90k - pts90k : 0;
+    }
+    const at = pts90k + this.shift;
     const next = this.next;
-    if (next !== null && pts90k <= next - TOLERANCE_90K) return null;
-    const placed = next !== null && pts90k < next + TOLERANCE_90K ? next : pts90k;
+    if (next !== null && at <= next - TOLERANCE_90K) return null;
+    const placed = next !== null && at < next + TOLERANCE_90K ? next : at;
     this.next = placed + (samples * 90_000) / sampleRate;
     return placed;
   }

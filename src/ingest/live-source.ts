@@ -98,7 +98,7 @@ export function liveSource(source: string, options: LiveSourceOptions): Observab
         audio,
         onAudio(frame) {
           const pts = continuity.follow(frame.ms, MS);
-          const placed = pts === null ? null : audioTimeline.place(pts, frame.samples, frame.format.sampleRate);
+          const placed = pts === null ? null : audioTimeline.place(pts, frame.samples, frame.format.sampleRate, continuity.latest);
           if (placed !== null) options.onAudio?.({ format: frame.format, data: frame.data, pts90k: placed, samples: frame.samples });
         },
         onStreamInfo(info) {

@@ -23,4 +23,19 @@ describe('AudioTimeline', () => {
     expect(t.place(50_000, 1024, 48_000)).toBeNull();
     expect(t.place(93_700, 1024, 48_000)).toBe(93_840); // within tolerance: continues
   });
+
+  it('moves audio whose clock jumped apart from the picture (over 1 s) to where the picture is, until the stamps agree again', () => {
+    const t = new AudioTimeline();
+    const frame = 1920; // 1024 samples at 48 kHz
+    expect(t.place(90_000, 1024, 48_000, 90_000)).toBe(90_000);
+    // The audio's clock leaps 3 s ahead, the picture's has not (yet): spliced on where the picture is.
+    expect(t.place(90_000 + frame + 270_000, 1024, 48_000, 90_000 + 3600)).toBe(93_600);
+    expect(t.place(90_000 + 2 * frame + 270_000, 1024, 48_000, 90_000 + 3600)).toBe(93_600 + frame);
+    // The picture's timeline took the same leap in its stride (PtsContinuity re-anchored, and the audio's
+    // stamps, mapped through it, are back beside the picture): unshifted again.
+    expect(t.place(93_600 + 2 * frame, 1024, 48_000, 90_000 + 7200)).toBe(93_600 + 2 * frame);
+    expect(t.place(93_600 + 3 * frame, 1024, 48_000, 90_000 + 7200)).toBe(93_600 + 3 * frame);
+    // A real gap (the camera sent no audio for 2 s, the picture went on) is kept.
+    expect(t.place(300_000, 1024, 48_000, 300_000)).toBe(300_000);
+  });
 });

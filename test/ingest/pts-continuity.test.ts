@@ -29,6 +29,16 @@ describe('PtsContinuity', () => {
     expect(c.map(-5000, tb, 1000)).toBe(100_800); // rewound
     expect(c.map(-4488, tb, 1000)).toBe(104_400); // and its spacing followed from there
   });
+
+  it('follows frames the camera lost (its clock ahead by the time that passed), but not a leap of its clock ahead of that', () => {
+    const c = new PtsContinuity(3600);
+    expect(c.map(0, tb, 0)).toBe(0);
+    expect(c.map(38_400, tb, 3000)).toBe(270_000); // 3 s lost in 3 s: a gap in the output too
+    // 5 s ahead within 40 ms (a source re-seeked, or RTSP's switch to the sender's clock): one frame on.
+    expect(c.map(38_400 + 64_000, tb, 3040)).toBe(273_600);
+    expect(c.map(38_400 + 64_512, tb, 3080)).toBe(277_200); // and its spacing from there
+    expect(c.latest).toBe(277_200);
+  });
 });
 
 describe('PtsContinuity.follow (the camera audio on the video timeline)', () => {

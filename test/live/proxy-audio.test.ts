@@ -139,4 +139,26 @@ describe.skipIf(!gst)('nullcam proxy carries camera audio in sync (skipped witho
     // Before the fill stage's shift reached the audio, it ran 46 ms ahead after one restart, 100 ms after three.
     expectInSync(got, median(direct.pcma.offsetsMs), 'pcm_alaw', undefined, proxy.stderr());
   });
+
+  it("keeps picture and sound going when the camera's clock jumps within a connection", async () => {
+    // The test camera plays one file for all its clients, and a client's PLAY seeks it back to the start: the
+    // proxy's connection sees the camera's clock go back, then each stream leap seconds ahead at its next
+    // RTCP report (ffmpeg's RTSP client moving it onto the sender's clock), audio and video apart, as a
+    // camera whose clock is stepped would. The served timeline used to leap with them: ffmpeg, recording it,
+    // met a hole of seconds, audio seconds ahead of the picture, and ended early with no audio at all.
+    const recording = record(`rtsp://127.0.0.1:${port}/opus`, 'tcp', 8, 'leap');
+    await new Promise((r) => setTimeout(r, 1500));
+    await record(cameras.opus.url, 'tcp', 3, 'leap-join');
+    const file = await recording;
+    const times = (stream: string) =>
+      execFileSync('ffprobe', ['-v', 'error', '-select_streams', stream, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    const video = times('v:0');
+    const audio = times('a:0');
+    const holes = video.slice(1).map((t, i) => t - video[i]);
+    expect({ seconds: video.at(-1)! - video[0], longestHoleS: Math.max(...holes) }).toEqual({ seconds: expect.toSatisfy((s: number) => s > 7.5), longestHoleS: expect.toSatisfy((s: number) => s < 0.5) });
+    // Audio goes on to the end beside the picture. Some is lost where the camera's clock went back: the
+    // reader's ffmpeg restamps what comes after as overlapping what it already wrote.
+    expect(audio.length, `${audio.length} audio frames`).toBeGreaterThan((8 * 48_000) / 1024 / 3);
+    expect(Math.abs(audio.at(-1)! - video.at(-1)!)).toBeLessThan(0.5);
+  });
 });
