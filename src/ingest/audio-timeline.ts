@@ -5,10 +5,10 @@
  * it; a later one (lost frames, an outage) starts a new run at its own time; an earlier one overlaps audio
  * already sent (a camera clock that stepped back) and is dropped, so the track never goes back and stays
  * in sync with the video. Audio and picture of a live camera arrive together, so audio stamped more than a
- * second away from where the picture is has a clock of its own that jumped (ffmpeg's RTSP client moves each
- * stream onto the sender's clock at that stream's first RTCP report, and audio and video get theirs at
- * different moments; a source re-seeked or restarted): it is moved onto the picture's position until its
- * stamps agree with the picture again. Pure.
+ * second away from where the picture is has a clock of its own that jumped (after a jump at the source,
+ * ffmpeg's RTSP client moves each stream onto the new clock at that stream's next RTCP report, audio and
+ * video at different moments): it is moved onto the picture's position until its stamps agree with the
+ * picture again. Pure.
  */
 
 /** ms rounding gives ±0.5 ms; a step this size or more is a real gap or overlap. */

@@ -2,8 +2,8 @@
  * One timeline for a camera across reconnects. Each connection restarts the camera's clock (and may change
  * its time base); output pts are in 1/90000 s (RTP's video clock), follow the camera's own spacing within a
  * connection, jump ahead by the wall-clock length of an outage, and never go back. Within a connection, a
- * camera clock that leaps ahead of the time that passed (a stream restarted or re-seeked at the source, or
- * ffmpeg's RTSP client moving a stream onto the sender's clock at its first RTCP report) is a discontinuity,
+ * camera clock that leaps ahead of the time that passed (a camera clock stepped, a stream restarted or
+ * re-seeked at the source, which ffmpeg's RTSP client follows at each stream's next RTCP report) is a discontinuity,
  * not lost time: the timeline goes on one frame later, as for a clock that goes back. Pure: the caller
  * passes the wall clock in.
  */
