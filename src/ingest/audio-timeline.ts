@@ -4,16 +4,17 @@
  * advance by exactly the samples sent. A frame within a few ms of where the previous one ended continues
  * it; a later one (lost frames, an outage) starts a new run at its own time; an earlier one overlaps audio
  * already sent (a camera clock that stepped back) and is dropped, so the track never goes back and stays
- * in sync with the video. Audio and picture of a live camera arrive together, so audio stamped more than a
- * second away from where the picture is has a clock of its own that jumped (after a jump at the source,
+ * in sync with the video. Audio whose stamps jump by more than a second and land more than a second away
+ * from where the picture is has a clock that jumped apart from the picture's (after a jump at the source,
  * ffmpeg's RTSP client moves each stream onto the new clock at that stream's next RTCP report, audio and
- * video at different moments): it is moved onto the picture's position until its stamps agree with the
- * picture again. Pure.
+ * video at different moments): it is moved onto the picture's position until its stamps jump back beside
+ * the picture. Audio that goes on while the picture stalls, or comes back after a pause with the picture,
+ * keeps its stamps. Pure.
  */
 
 /** ms rounding gives ±0.5 ms; a step this size or more is a real gap or overlap. */
 const TOLERANCE_90K = 3 * 90;
-/** Audio this far (1 s) from the picture's position has a clock that jumped apart from the picture's. */
+/** A jump of the audio's stamps, and a distance from the picture's position, this large (1 s) is a clock's. */
 const APART_90K = 90_000;
 
 export class AudioTimeline {
@@ -28,12 +29,12 @@ export class AudioTimeline {
    * @returns its exact time, or null to drop it (it overlaps audio already placed)
    */
   place(pts90k: number, samples: number, sampleRate: number, picture90k: number | null = null): number | null {
-    if (picture90k !== null && Math.abs(pts90k + this.shift - picture90k) > APART_90K) {
-      // Unshifted where the stamps agree with the picture again, else moved to where the picture is.
+    const next = this.next;
+    if (picture90k !== null && next !== null && Math.abs(pts90k + this.shift - next) > APART_90K) {
+      // The stamps jumped: kept where they agree with the picture, else moved to where the picture is.
       this.shift = Math.abs(pts90k - picture90k) > APART_90K ? picture90k - pts90k : 0;
     }
     const at = pts90k + this.shift;
-    const next = this.next;
     if (next !== null && at <= next - TOLERANCE_90K) return null;
     const placed = next !== null && at < next + TOLERANCE_90K ? next : at;
     this.next = placed + (samples * 90_000) / sampleRate;

@@ -38,4 +38,11 @@ describe('AudioTimeline', () => {
     // A real gap (the camera sent no audio for 2 s, the picture went on) is kept.
     expect(t.place(300_000, 1024, 48_000, 300_000)).toBe(300_000);
   });
+
+  it('keeps the stamps of audio that goes on while the picture stalls', () => {
+    const t = new AudioTimeline();
+    const frame = 1920;
+    const placed = Array.from({ length: 150 }, (_, i) => t.place(90_000 + i * frame, 1024, 48_000, 90_000)); // 3.2 s, the picture frozen
+    expect(placed).toEqual(placed.map((_, i) => 90_000 + i * frame));
+  });
 });
