@@ -7,6 +7,7 @@ import type { Frame } from '../frame.js';
 import type { Detection } from './face.js';
 import { iou, type Box, type Point } from './geometry.js';
 import { boxAffine, sampleRgb } from './image-sampler.js';
+import { InputBuffers } from './input-buffers.js';
 import { runImage, type ModelRunner } from './model-runner.js';
 import { BLAZEFACE_256, type BlazeFaceSpec } from './blazeface-anchors.js';
 import { BlazeFaceDecoder } from './blazeface-decoder.js';
@@ -75,6 +76,7 @@ export const DEFAULT_FACE_DETECTOR_OPTIONS: Readonly<FaceDetectorOptions> = Obje
 export class FaceDetector {
   readonly options: Readonly<FaceDetectorOptions>;
   private readonly decoder: BlazeFaceDecoder;
+  private readonly inputs: InputBuffers;
   private readonly plans = new Map<string, TileLevel[]>();
   /** Scan phase and tile cache per source (camera, file): sources sharing a detector must not share them. */
   private readonly streams = new Map<string, DetectorStream>();
@@ -96,6 +98,7 @@ export class FaceDetector {
     if (!(Number.isInteger(o.scanPeriod) && o.scanPeriod >= 1)) throw invalidParameterError('scanPeriod', 'an integer >= 1', o.scanPeriod);
     this.options = Object.freeze(o);
     this.decoder = new BlazeFaceDecoder(o.spec);
+    this.inputs = new InputBuffers(o.spec.inputSize * o.spec.inputSize * 3);
   }
 
   /** The tile pyramid a full scan of a frame of this size covers (cached per size). */
@@ -200,8 +203,7 @@ export class FaceDetector {
     const n = this.options.spec.inputSize;
     // [-1,1] in the sampling pass; a letterbox of 0 (mid grey) past the frame edges, not the edge-replicated
     // streaks, which look like texture to the model.
-    const pixels = sampleRgb(frame, n, n, boxAffine(tile, n, n), { scale: 2, offset: -1, outside: 0 });
-    const outputs = await runImage(this.runner, pixels, n, n);
+    const outputs = await this.inputs.use((input) => runImage(this.runner, sampleRgb(frame, n, n, boxAffine(tile, n, n), { scale: 2, offset: -1, outside: 0 }, input), n, n));
     const scale = tile.width / n;
     return this.decoder.decode(outputs, this.options.minScore).map((f) => {
       const keypoints = new Float32Array(f.keypoints.length);

@@ -6,6 +6,7 @@
  */
 import type { Frame } from '../frame.js';
 import { sampleRgb, type Affine } from './image-sampler.js';
+import { InputBuffers } from './input-buffers.js';
 import { runImage, type ModelRunner, type TensorData } from './model-runner.js';
 import { faceCropAffine, type FaceRoi } from './face-landmarks.js';
 import { invalidParameterError } from '../errors.js';
@@ -35,6 +36,7 @@ export interface FaceEmbedderOptions {
 
 export class FaceEmbedder {
   readonly options: Readonly<FaceEmbedderOptions>;
+  private readonly inputs = new InputBuffers(INPUT * INPUT * 3);
 
   /**
    * @param runner executes faceres (TFJS contract: input [1,224,224,3] in [0,255]; a [1,1024] output)
@@ -52,9 +54,10 @@ export class FaceEmbedder {
    * @returns EMBEDDING_SIZE floats with unit L2 norm
    */
   async embed(frame: Frame, face: FaceRoi): Promise<Float32Array> {
-    const pixels = sampleRgb(frame, INPUT, INPUT, this.cropAffine(face));
-    for (let i = 0; i < pixels.length; i++) pixels[i] *= 255;
-    const outputs = await runImage(this.runner, pixels, INPUT, INPUT);
+    const outputs = await this.inputs.use((input) => {
+      const pixels = sampleRgb(frame, INPUT, INPUT, this.cropAffine(face), { scale: 255 }, input);
+      return runImage(this.runner, pixels, INPUT, INPUT);
+    });
     return l2Normalize(descriptor(outputs));
   }
 

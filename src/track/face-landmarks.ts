@@ -7,6 +7,7 @@
 import type { Frame } from '../frame.js';
 import type { Box, Point } from './geometry.js';
 import { applyAffine, rotatedBoxAffine, sampleRgb, type Affine } from './image-sampler.js';
+import { InputBuffers } from './input-buffers.js';
 import { runImage, type ModelRunner, type TensorData } from './model-runner.js';
 import { invalidParameterError } from '../errors.js';
 
@@ -39,6 +40,7 @@ export interface FaceLandmarkerOptions {
 
 export class FaceLandmarker {
   readonly options: Readonly<FaceLandmarkerOptions>;
+  private readonly inputs = new InputBuffers(INPUT * INPUT * 3);
 
   /**
    * @param runner executes facemesh (TFJS contract: input [1,192,192,3] in [0,1], outputs [1,1404] mesh
@@ -58,8 +60,7 @@ export class FaceLandmarker {
    */
   async landmarks(frame: Frame, face: FaceRoi): Promise<FaceLandmarks> {
     const affine = this.cropAffine(face);
-    const pixels = sampleRgb(frame, INPUT, INPUT, affine);
-    const outputs = await runImage(this.runner, pixels, INPUT, INPUT);
+    const outputs = await this.inputs.use((input) => runImage(this.runner, sampleRgb(frame, INPUT, INPUT, affine, {}, input), INPUT, INPUT));
     const mesh = byLastDim(outputs, MESH_POINTS * 3);
     const flag = byLastDim(outputs, 1);
     // Mesh z is in input pixels like x and y; the crop's scale maps all three into frame pixels.

@@ -63,9 +63,11 @@ export interface SampleOptions {
  * Samples an RGB image of outW×outH from `frame` through `affine`, interleaved (HWC), values in [0,1]
  * unless `options` say otherwise. Pixels that map outside the frame read the nearest edge pixel, or take
  * `options.outside`.
+ * @param into written entirely and returned, instead of a new array (outW·outH·3 floats)
  */
-export function sampleRgb(frame: Frame, outW: number, outH: number, affine: Affine, options: SampleOptions = {}): Float32Array {
-  const out = new Float32Array(outW * outH * 3);
+export function sampleRgb(frame: Frame, outW: number, outH: number, affine: Affine, options: SampleOptions = {}, into?: Float32Array): Float32Array {
+  if (into && into.length !== outW * outH * 3) throw new RangeError(`sampleRgb: into holds ${into.length} floats, ${outW}x${outH} RGB needs ${outW * outH * 3}`);
+  const out = into ?? new Float32Array(outW * outH * 3);
   const k = (options.scale ?? 1) / 255, offset = options.offset ?? 0;
   if (affine.b === 0 && affine.d === 0) sampleAxisAligned(frame, affine, out, outW, outH, k, offset, options.outside);
   else sampleGeneral(frame, affine, out, outW, outH, k, offset, options.outside);

@@ -18,6 +18,7 @@ export interface ModelRunner {
   readonly inputNames: readonly string[];
   /** Output names; decoders find outputs by shape, not by name, so a renamed output still decodes. */
   readonly outputNames: readonly string[];
+  /** The caller may reuse `feeds`' arrays once the run settled (input-buffers.ts): a runner must not keep them. */
   run(feeds: Readonly<Record<string, TensorData>>): Promise<Record<string, TensorData>>;
 }
 
