@@ -7,6 +7,7 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Frame, Rational } from '../frame.js';
+import { framePool } from '../frame-pool.js';
 import type { FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { FfmpegError } from '../ingest/ffmpeg-error.js';
 import { spawnFfmpeg, type FfmpegProcess } from '../ingest/ffmpeg-process.js';
@@ -130,9 +131,14 @@ export function encodeLive(options: LiveEncodeOptions): OperatorFunction<Frame, 
             options.onDrop?.(frame);
             return;
           }
+          // Held until written (frame-pool.ts), and as lastData while it is the last written, so a pool
+          // buffer coming back with a newer frame is never taken for a repeat.
+          framePool.hold(frame.data);
+          if (lastData) framePool.release(lastData);
           lastData = frame.data;
           current.pending.push({ pts90k: Math.round((frame.pts * 90_000 * frame.timeBase.num) / frame.timeBase.den), writtenAt: performance.now() });
-          stdin.write(frame.data);
+          framePool.hold(frame.data);
+          stdin.write(frame.data, () => framePool.release(frame.data));
         },
         error: fail,
         complete() {

@@ -62,16 +62,16 @@ export class FramePipe {
   }
 
   /**
-   * Resolves with exactly `size` bytes (a new Buffer), or null once the pipe ended cleanly between frames.
-   * One read at a time.
+   * Resolves with exactly `size` bytes, or null once the pipe ended cleanly between frames. One read at a time.
+   * @param allocate where the frame's buffer comes from (a new one by default; the live decoder's from the frame pool)
    * @throws RangeError when the pipe ends inside a frame (the writer died mid-frame).
    */
-  read(size: number): Promise<Buffer | null> {
+  read(size: number, allocate: (size: number) => Buffer = Buffer.allocUnsafeSlow): Promise<Buffer | null> {
     if (this.settle) return Promise.reject(new Error('FramePipe.read called while a read is pending'));
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended && this.spillLength === 0) return Promise.resolve(null);
     return new Promise((resolve, reject) => {
-      this.frame = Buffer.allocUnsafeSlow(size);
+      this.frame = allocate(size);
       this.filled = 0;
       this.settle = (frame, error) => (error ? reject(error) : resolve(frame));
       const held = this.spillLength;

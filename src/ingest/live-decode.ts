@@ -5,6 +5,7 @@
  */
 import { Observable } from 'rxjs';
 import { frameByteLength, type Frame, type Rational } from '../frame.js';
+import { framePool } from '../frame-pool.js';
 import { FlvAudioReader, type FlvAudioFrame } from './flv-audio-reader.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegError, inputReadFailed, stripLogPrefix } from './ffmpeg-error.js';
@@ -98,7 +99,8 @@ export function liveDecode(source: string, options: LiveDecodeOptions): Observab
         const shown = await timing.take(index);
         const timeBase = timing.timeBase;
         if (!shown || !timeBase) break;
-        const data = await reader.read(frameByteLength('yuv420p', shown.width, shown.height));
+        // From the pool: the live stages hold and release frames (frame-pool.ts), so buffers are reused.
+        const data = await reader.read(frameByteLength('yuv420p', shown.width, shown.height), (size) => framePool.take(size));
         if (stopped || !data) break;
         // A frame without pts (rare on live streams) takes the previous one's; the supervisor keeps output pts increasing.
         subscriber.next({ source: displayName, index, pts: shown.pts ?? -1, timeBase, width: shown.width, height: shown.height, format: 'yuv420p', data });

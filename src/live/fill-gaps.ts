@@ -10,6 +10,7 @@
  * the camera's audio must move with it (TimelineShift).
  */
 import { concat, defer, map, of, switchMap, tap, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { framePool } from '../frame-pool.js';
 import type { FaceFrame } from '../track/face.js';
 import { blackData } from './cover-frame.js';
 
@@ -102,7 +103,12 @@ export function fillGaps(options: FillGapsOptions): OperatorFunction<FaceFrame, 
             ),
           );
         }),
-        tap((frame) => (last = frame)),
+        tap((frame) => {
+          // Kept for the repeats after it (frame-pool.ts); fillers' black pixels are not the pool's.
+          framePool.hold(frame.data);
+          if (last) framePool.release(last.data);
+          last = frame;
+        }),
       );
     });
 }

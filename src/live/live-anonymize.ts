@@ -13,6 +13,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { Anonymizer } from '../anonymize/anonymizer.js';
 import type { Frame } from '../frame.js';
+import { framePool } from '../frame-pool.js';
 import type { FaceFrame } from '../track/face.js';
 import { observeFaces, type FaceAnalyzers } from '../track/track-faces.js';
 import { TrackTimeline, type TimelineOptions } from '../track/track-timeline.js';
@@ -108,7 +109,12 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
     let sinceDetect = Infinity;
 
     /** The pixels a frame may leave with: its own, or a copy while its detection still reads them. */
-    const ownPixels = (frame: Frame): Frame => (running?.frame === frame ? { ...frame, data: Buffer.from(frame.data) } : frame);
+    const ownPixels = (frame: Frame): Frame => {
+      if (running?.frame !== frame) return frame;
+      const data = framePool.take(frame.data.length);
+      frame.data.copy(data);
+      return { ...frame, data };
+    };
 
     const cover = (frame: Frame, reason: CoverReason, error?: unknown): FaceFrame => {
       options.onCover?.(frame, reason, coverReason === null, error);
@@ -117,6 +123,8 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
     };
 
     const startDetection = (frame: Frame): NonNullable<typeof running> => {
+      // The detection reads the frame until it settles, whenever the frame itself leaves.
+      framePool.hold(frame.data);
       const settled = observeFaces(analyzers, tracker, timeline, frame, time).then(
         () => 'ok' as const,
         (error: unknown) => ({ error }),
@@ -125,6 +133,7 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
       const detection = { frame, settled, started, deadline: started + options.detectDeadlineMs, ahead: 0 };
       // Settling after its frames went ahead: a failure makes the next frame wait for a fresh detection.
       void settled.then((outcome) => {
+        framePool.release(frame.data);
         if (running === detection) running = null;
         if (outcome !== 'ok') healthy = false;
       });
@@ -189,7 +198,11 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
     };
 
     return source.pipe(
-      map((frame) => ({ frame, arrived: now() })),
+      map((frame) => {
+        // Held while it waits and while it is processed (frame-pool.ts).
+        framePool.hold(frame.data);
+        return { frame, arrived: now() };
+      }),
       processBounded(
         async ({ frame, arrived }, behind) => {
           inProcess = { arrived, detectionSince: null };
@@ -200,7 +213,14 @@ export function liveAnonymize(analyzers: FaceAnalyzers, anonymizer: Anonymizer, 
             stage('total', now() - arrived);
           }
         },
-        { capacity: options.queueFrames, onDrop: ({ frame, arrived }) => options.onDrop?.(frame, dropCause(arrived)) },
+        {
+          capacity: options.queueFrames,
+          onDrop({ frame, arrived }) {
+            options.onDrop?.(frame, dropCause(arrived));
+            framePool.release(frame.data);
+          },
+          onDone: ({ frame }) => framePool.release(frame.data),
+        },
       ),
     );
   };

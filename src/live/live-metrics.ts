@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { framePool } from '../frame-pool.js';
 import type { LiveSourceState } from '../ingest/live-source.js';
 import type { Health } from './metrics-server.js';
 import { MetricsRegistry } from './metrics-registry.js';
@@ -29,6 +30,7 @@ export class LiveMetrics {
   private readonly clientDrops = this.registry.counter('nullcam_client_frames_dropped_total', 'Video frames not sent to an RTSP client that had not taken the ones before (a slow reader), summed over clients; such a client resumes at the next keyframe.');
   private readonly loopDelay = this.registry.gauge('nullcam_event_loop_delay_seconds', 'Node event loop delay over the last 10 s (p50, p99, max): frames wait this long for the one thread that moves them.');
   private readonly memory = this.registry.gauge('nullcam_memory_bytes', 'Process memory, sampled every 10 s: rss (resident, all of it), heap_total (memory the JavaScript heap holds, used or not), heap_used (JavaScript objects), external (native memory held by JavaScript objects, frame buffers among it), array_buffers (the part of external in ArrayBuffers and Buffers), new_space_resident and old_space_resident (the pages of the heap\'s young and old generation actually in memory).');
+  private readonly frameBuffers = this.registry.gauge('nullcam_frame_buffers', 'The frame buffer pool, sampled every 10 s: allocated (buffers it ever allocated: flat once the cameras are warm; a rise means frames that were never given back), free (waiting to be reused), misused (holds of a free buffer or releases of an unheld one since the start: 0 unless a stage has a bug; each one made harmless).');
   private readonly loopHistogram = monitorEventLoopDelay({ resolution: 10 });
   private readonly loopTimer: NodeJS.Timeout;
   private readonly states = new Map<string, { up: boolean; why: string; covering: string | null }>();
@@ -48,6 +50,8 @@ export class LiveMetrics {
   private sampleMemory(): void {
     const m = process.memoryUsage();
     for (const [kind, bytes] of [['rss', m.rss], ['heap_total', m.heapTotal], ['heap_used', m.heapUsed], ['external', m.external], ['array_buffers', m.arrayBuffers]] as const) this.memory.set({ kind }, bytes);
+    const pool = framePool.stats();
+    for (const [kind, n] of [['allocated', pool.allocated], ['free', pool.free], ['misused', pool.misuse]] as const) this.frameBuffers.set({ kind }, n);
     for (const space of getHeapSpaceStatistics()) {
       if (space.space_name === 'new_space' || space.space_name === 'old_space') this.memory.set({ kind: `${space.space_name}_resident` }, space.physical_space_size);
     }

@@ -19,6 +19,8 @@ export interface ProcessBoundedOptions<T> {
   readonly capacity: number;
   /** Called for every dropped item (count it; give back what it holds). */
   readonly onDrop: (item: T) => void;
+  /** Called for every item processed, once its result was emitted (or the stage failed or was stopped): give back what it holds. */
+  readonly onDone?: (item: T) => void;
 }
 
 /**
@@ -39,18 +41,18 @@ export function processBounded<T, R>(fn: (item: T, behind: Behind) => Promise<R>
       const pump = async (first: T): Promise<void> => {
         busy = true;
         for (let item: T | undefined = first; item !== undefined && !closed; item = waiting.shift()) {
-          let result: R;
           try {
             const newer = new Promise<void>((resolve) => (arrived = resolve));
             if (waiting.length > 0) arrived();
-            result = await fn(item, { newer });
+            const result = await fn(item, { newer });
+            // Emitted before onDone: the stages after this one hold what they keep during next().
+            if (!closed) subscriber.next(result);
           } catch (error) {
             closed = true;
             subscriber.error(error);
-            return;
+          } finally {
+            options.onDone?.(item);
           }
-          if (closed) return;
-          subscriber.next(result);
         }
         busy = false;
         if (sourceDone && !closed) subscriber.complete();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { from, lastValueFrom, Subject, tap, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/frame.js';
+import { framePool } from '../../src/frame-pool.js';
 import { NalType, nalType, type H264AccessUnit } from '../../src/egress/h264-access-unit.js';
 import { liveEncodeArgs } from '../../src/egress/live-encode-args.js';
 import { encodeLive } from '../../src/egress/live-encoder.js';
@@ -119,6 +120,29 @@ describe('encodeLive', () => {
     await done;
     expect(dropped).toEqual([repeat.pts]);
     expect(aus.map((u) => u.pts90k)).toEqual([first.pts, a.pts, b.pts]);
+  });
+
+  it('holds a pooled frame buffer until it is written, then gives it back (the last one only when another replaces it)', async () => {
+    const before = framePool.stats();
+    const input = frames(20).map((f) => {
+      const data = framePool.take(f.data.length);
+      f.data.copy(data);
+      return { ...f, data };
+    });
+    const held: boolean[] = [];
+    const aus = await lastValueFrom(
+      from(input).pipe(
+        tap({ complete: () => held.push(...input.map((f) => framePool.take(f.data.length) !== f.data)) }),
+        encodeLive({ binary, frameRate: () => ({ num: 25, den: 1 }), gopSeconds: 1, preset: 'ultrafast', crf: 23, maxPendingFrames: 1000 }),
+        toArray(),
+      ),
+    );
+    expect(aus).toHaveLength(20);
+    // While writes were in flight no buffer was handed out again; once written, all but the last came back.
+    expect(held.every(Boolean)).toBe(true);
+    const after = framePool.stats();
+    expect(after.misuse).toBe(before.misuse);
+    expect(after.free - before.free).toBe(19);
   });
 
   it('holds more frames while the encoder starts, so its start-up drops none', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { framePool } from '../../src/frame-pool.js';
 import { LiveMetrics } from '../../src/live/live-metrics.js';
 
 describe('LiveMetrics', () => {
@@ -19,5 +20,15 @@ describe('LiveMetrics', () => {
     metrics = new LiveMetrics();
     expect(metrics.render()).toMatch(/^nullcam_memory_bytes\{kind="new_space_resident"\} [1-9]\d*$/m);
     expect(metrics.render()).toMatch(/^nullcam_memory_bytes\{kind="old_space_resident"\} [1-9]\d*$/m);
+  });
+
+  it('reports the frame buffer pool: allocated, free, and misuse (0)', () => {
+    const b = framePool.take(64);
+    framePool.hold(b);
+    framePool.release(b);
+    metrics = new LiveMetrics();
+    expect(metrics.render()).toMatch(/^nullcam_frame_buffers\{kind="allocated"\} [1-9]\d*$/m);
+    expect(metrics.render()).toMatch(/^nullcam_frame_buffers\{kind="free"\} [1-9]\d*$/m);
+    expect(metrics.render()).toMatch(/^nullcam_frame_buffers\{kind="misused"\} 0$/m);
   });
 });

@@ -75,4 +75,24 @@ describe('processBounded', () => {
     await tick();
     expect(await state(seen[2].newer)).toBe('pending'); // 4 was the last one
   });
+
+  it('says when each processed item is done, after its result went on (the stages after it hold what they keep by then), and after an error', async () => {
+    const { calls, fn } = manualStage();
+    const input = new Subject<number>();
+    const log: string[] = [];
+    input.pipe(processBounded(fn, { capacity: 1, onDrop: (i) => log.push(`drop ${i}`), onDone: (i) => log.push(`done ${i}`) })).subscribe((v) => log.push(`out ${v}`));
+    [1, 2, 3].forEach((i) => input.next(i));
+    calls[0].finish();
+    await tick();
+    calls[1].finish();
+    await tick();
+    expect(log).toEqual(['drop 2', 'out 10', 'done 1', 'out 30', 'done 3']);
+
+    const failing = new Subject<number>();
+    const done: number[] = [];
+    failing.pipe(processBounded(async () => Promise.reject(new Error('boom')), { capacity: 1, onDrop: () => {}, onDone: (i) => done.push(i) })).subscribe({ error: () => {} });
+    failing.next(7);
+    await tick();
+    expect(done).toEqual([7]);
+  });
 });
