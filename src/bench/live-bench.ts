@@ -180,6 +180,8 @@ function summarize(direct: Arrivals, proxied: Arrivals, rss: number[], cpu: { no
     proxyAhead: metric('nullcam_frames_ahead_total'),
     proxyAudioFrames: metric('nullcam_audio_frames_total'),
     proxyReconnects: metric('nullcam_reconnects_total'),
+    // Pooled frame buffers at the end: allocated stays a handful once warm; misused is 0 unless a stage has a bug (frame-pool.ts).
+    proxyFrameBuffers: Object.fromEntries([...metrics.matchAll(/^nullcam_frame_buffers\{kind="(\w+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
     cpuPercentOfOneCore: { node: pct(cpu.nodeCpuMs), ffmpegDecode: pct(cpu.decodeCpuMs), ffmpegEncode: pct(cpu.encodeCpuMs), total: pct(cpu.nodeCpuMs + cpu.decodeCpuMs + cpu.encodeCpuMs) },
     proxyStageMsP50: Object.fromEntries(
       [...metrics.matchAll(/^nullcam_stage_latency_seconds\{camera="[^"]*",stage="(\w+)",quantile="0.5"\} (\S+)$/gm)].map((m) => [m[1], Math.round(Number(m[2]) * 10000) / 10]),
