@@ -17,7 +17,6 @@ import { locateFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { redactUrl } from '../ingest/redact-url.js';
 import { cameraPipeline, runCamera, type LivePolicy } from '../live/camera-pipeline.js';
 import { LiveMetrics } from '../live/live-metrics.js';
-import { capYoungGeneration } from '../live/young-generation-cap.js';
 import { parseEndpoint, serveMetrics } from '../live/metrics-server.js';
 import { resilientPublisher } from '../live/publish-sink.js';
 import { parseServeUrl, type ServeTarget } from '../live/serve-url.js';
@@ -46,9 +45,7 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
   const log = (line: string): void => void process.stderr.write(`nullcam: ${line}\n`);
 
   const metrics = new LiveMetrics();
-  // Unless the user sized V8's young generation, hold it where a proxy needs it (young-generation-cap.ts).
-  const stopCap = /semi-space/.test(`${process.execArgv.join(' ')} ${env.NODE_OPTIONS ?? ''}`) ? () => {} : capYoungGeneration();
-  const closers: Array<() => Promise<void>> = [async () => metrics.close(), async () => stopCap()];
+  const closers: Array<() => Promise<void>> = [async () => metrics.close()];
   const subscriptions: Subscription[] = [];
   let fatal: ((error: unknown) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (fatal = reject));
