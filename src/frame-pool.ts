@@ -2,7 +2,7 @@
  * Frame buffers the live pipeline reuses instead of allocating one per frame. A 720p25 camera allocated
  * 35 MB of frame buffers a second; V8 counts them as external memory, and with the detector's input
  * tensors (src/track/input-buffers.ts) they started ~5 full garbage collections a second on the thread
- * that also moves every frame (README, runs 49–53 of the live bench).
+ * that also moves every frame (README, runs 49–54 of the live bench).
  *
  * Ownership is explicit. `take` hands the caller a buffer for the synchronous turn it runs in; every stage
  * that keeps a buffer past that turn (a queue, a running detection, an encoder write in flight, the last
