@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { NullcamError } from '../errors.js';
+import { InputBuffers } from './input-buffers.js';
 
 export type Device = 'cpu' | 'cuda' | 'webgpu';
 
@@ -63,6 +64,8 @@ type Feeds = Readonly<Record<string, ort.Tensor>>;
 /** A loaded ONNX model. Create with `OnnxModel.create`; call `dispose()` when done. */
 export class OnnxModel {
   private disposed = false;
+  /** Plain copies of float inputs that arrive in shared memory (see `unshare`), by length, reused. */
+  private readonly plainCopies = new Map<number, InputBuffers>();
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -124,13 +127,39 @@ export class OnnxModel {
     if (this.disposed) throw new NullcamError(`ONNX model ${this.path} was used after dispose()`);
     this.check(feeds);
     const caller = new Error('called from');
+    const copies: Array<[InputBuffers, Float32Array]> = [];
     try {
-      return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+      return (await this.session.run(this.unshare(feeds, copies))) as Record<string, ort.Tensor>;
     } catch (err) {
       const e = new NullcamError(`ONNX model ${this.path} failed on ${describeFeeds(feeds)}: ${message(err)}`, 1, { cause: err });
       e.stack = `${e.name}: ${e.message}\n${caller.stack?.split('\n').slice(1).join('\n') ?? ''}`;
       throw e;
+    } finally {
+      for (const [buffers, copy] of copies) buffers.give(copy);
     }
+  }
+
+  /**
+   * onnxruntime-node rejects typed arrays on a SharedArrayBuffer ("Invalid argument"), which worker-run
+   * models receive (InputBuffers `shared`): those run from a plain copy. Float ones, the face models'
+   * inputs, copy into arrays kept for the next run (recorded in `copies` until the run settles), so a
+   * worker allocates nothing per call; others are rare and copied anew.
+   */
+  private unshare(feeds: Feeds, copies: Array<[InputBuffers, Float32Array]>): Feeds {
+    if (!Object.values(feeds).some((t) => isShared(t.data))) return feeds;
+    const plain: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      if (!isShared(t.data)) plain[name] = t;
+      else if (t.data instanceof Float32Array) {
+        let buffers = this.plainCopies.get(t.data.length);
+        if (!buffers) this.plainCopies.set(t.data.length, (buffers = new InputBuffers(t.data.length)));
+        const copy = buffers.take();
+        copies.push([buffers, copy]);
+        copy.set(t.data);
+        plain[name] = new ort.Tensor('float32', copy, t.dims);
+      } else plain[name] = new ort.Tensor(t.type, (t.data as Exclude<ort.Tensor.DataType, string[]>).slice() as never, t.dims);
+    }
+    return plain;
   }
 
   private check(feeds: Feeds): void {
@@ -158,6 +187,10 @@ export class OnnxModel {
     this.disposed = true;
     await this.session.release();
   }
+}
+
+function isShared(data: ort.Tensor.DataType): boolean {
+  return ArrayBuffer.isView(data) && data.buffer instanceof SharedArrayBuffer;
 }
 
 function describeFeeds(feeds: Feeds): string {

@@ -23,6 +23,8 @@ const DRAIN_MS = 10_000;
 const RESTART_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
 
 export class OnnxWorkerModel {
+  /** Inputs in shared memory reach the worker without a copy allocated there per run (InputBuffers). */
+  readonly sharedInputs = true;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (out: Record<string, ort.Tensor>) => void; reject: (e: Error) => void }>();
   private disposed = false;

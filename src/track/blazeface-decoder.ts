@@ -24,10 +24,15 @@ const LOGIT_CLIP = 100;
 export class BlazeFaceDecoder {
   private readonly anchors: Float32Array;
   private readonly layerRows: number[];
+  /** One call's rows in anchor order: decode is synchronous, so every call reuses them (a live detection decodes several tiles). */
+  private readonly logits: Float32Array;
+  private readonly regressors: Float32Array;
 
   constructor(readonly spec: BlazeFaceSpec) {
     this.anchors = blazefaceAnchors(spec);
     this.layerRows = spec.layers.map((l) => Math.ceil(spec.inputSize / l.stride) ** 2 * l.perCell);
+    this.logits = new Float32Array(this.anchors.length / 2);
+    this.regressors = new Float32Array((this.anchors.length / 2) * 16);
   }
 
   /**
@@ -64,8 +69,7 @@ export class BlazeFaceDecoder {
     const n = this.anchors.length / 2;
     const last = (t: TensorData) => t.dims[t.dims.length - 1];
     const count = (t: TensorData) => t.data.length / last(t);
-    const logits = new Float32Array(n);
-    const regressors = new Float32Array(n * 16);
+    const { logits, regressors } = this;
     // facemesh-detection-*: one [1, n, 17] tensor per head; the first is the face head.
     const combined = outputs.find((t) => last(t) === ROW && count(t) === n);
     if (combined) {

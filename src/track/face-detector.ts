@@ -7,7 +7,7 @@ import type { Frame } from '../frame.js';
 import type { Detection } from './face.js';
 import { iou, type Box, type Point } from './geometry.js';
 import { boxAffine, sampleRgb } from './image-sampler.js';
-import { InputBuffers } from './input-buffers.js';
+import { InputBuffers } from '../models/input-buffers.js';
 import { runImage, type ModelRunner } from './model-runner.js';
 import { BLAZEFACE_256, type BlazeFaceSpec } from './blazeface-anchors.js';
 import { BlazeFaceDecoder } from './blazeface-decoder.js';
@@ -98,7 +98,7 @@ export class FaceDetector {
     if (!(Number.isInteger(o.scanPeriod) && o.scanPeriod >= 1)) throw invalidParameterError('scanPeriod', 'an integer >= 1', o.scanPeriod);
     this.options = Object.freeze(o);
     this.decoder = new BlazeFaceDecoder(o.spec);
-    this.inputs = new InputBuffers(o.spec.inputSize * o.spec.inputSize * 3);
+    this.inputs = new InputBuffers(o.spec.inputSize * o.spec.inputSize * 3, runner.sharedInputs);
   }
 
   /** The tile pyramid a full scan of a frame of this size covers (cached per size). */

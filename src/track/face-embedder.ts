@@ -6,7 +6,7 @@
  */
 import type { Frame } from '../frame.js';
 import { sampleRgb, type Affine } from './image-sampler.js';
-import { InputBuffers } from './input-buffers.js';
+import { InputBuffers } from '../models/input-buffers.js';
 import { runImage, type ModelRunner, type TensorData } from './model-runner.js';
 import { faceCropAffine, type FaceRoi } from './face-landmarks.js';
 import { invalidParameterError } from '../errors.js';
@@ -36,13 +36,14 @@ export interface FaceEmbedderOptions {
 
 export class FaceEmbedder {
   readonly options: Readonly<FaceEmbedderOptions>;
-  private readonly inputs = new InputBuffers(INPUT * INPUT * 3);
+  private readonly inputs: InputBuffers;
 
   /**
    * @param runner executes faceres (TFJS contract: input [1,224,224,3] in [0,255]; a [1,1024] output)
    * @throws NullcamError when cropScale is not a positive number
    */
   constructor(private readonly runner: ModelRunner, options: Partial<FaceEmbedderOptions> = {}) {
+    this.inputs = new InputBuffers(INPUT * INPUT * 3, runner.sharedInputs);
     const o = { cropScale: 1.2, ...options };
     if (!(o.cropScale > 0)) throw invalidParameterError('cropScale', 'a positive number', o.cropScale);
     this.options = Object.freeze(o);

@@ -7,7 +7,7 @@
 import type { Frame } from '../frame.js';
 import type { Box, Point } from './geometry.js';
 import { applyAffine, rotatedBoxAffine, sampleRgb, type Affine } from './image-sampler.js';
-import { InputBuffers } from './input-buffers.js';
+import { InputBuffers } from '../models/input-buffers.js';
 import { runImage, type ModelRunner, type TensorData } from './model-runner.js';
 import { invalidParameterError } from '../errors.js';
 
@@ -40,7 +40,7 @@ export interface FaceLandmarkerOptions {
 
 export class FaceLandmarker {
   readonly options: Readonly<FaceLandmarkerOptions>;
-  private readonly inputs = new InputBuffers(INPUT * INPUT * 3);
+  private readonly inputs: InputBuffers;
 
   /**
    * @param runner executes facemesh (TFJS contract: input [1,192,192,3] in [0,1], outputs [1,1404] mesh
@@ -48,6 +48,7 @@ export class FaceLandmarker {
    * @throws NullcamError when cropScale is not a positive number
    */
   constructor(private readonly runner: ModelRunner, options: Partial<FaceLandmarkerOptions> = {}) {
+    this.inputs = new InputBuffers(INPUT * INPUT * 3, runner.sharedInputs);
     const o = { cropScale: 1.5, ...options };
     if (!(o.cropScale > 0)) throw invalidParameterError('cropScale', 'a positive number', o.cropScale);
     this.options = Object.freeze(o);

@@ -18,6 +18,8 @@ export interface ModelRunner {
   readonly inputNames: readonly string[];
   /** Output names; decoders find outputs by shape, not by name, so a renamed output still decodes. */
   readonly outputNames: readonly string[];
+  /** Whether inputs should be in shared memory (InputBuffers `shared`): a runner on another thread then reads them without a copy. */
+  readonly sharedInputs?: boolean;
   /** The caller may reuse `feeds`' arrays once the run settled (input-buffers.ts): a runner must not keep them. */
   run(feeds: Readonly<Record<string, TensorData>>): Promise<Record<string, TensorData>>;
 }
@@ -40,10 +42,11 @@ export async function runImage(runner: ModelRunner, pixels: Float32Array, height
  * A ModelRunner over an ONNX session from src/models (converted models keep the TFJS names and NHWC dims).
  * @param model an `OnnxModel` (or anything with its shape); the caller keeps ownership and disposes it
  */
-export function onnxModelRunner(model: Pick<OnnxModel, 'inputNames' | 'outputNames' | 'run'>): ModelRunner {
+export function onnxModelRunner(model: Pick<OnnxModel, 'inputNames' | 'outputNames' | 'run'> & { readonly sharedInputs?: boolean }): ModelRunner {
   return {
     inputNames: model.inputNames,
     outputNames: model.outputNames,
+    sharedInputs: model.sharedInputs,
     async run(feeds) {
       const tensors: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', t.data, [...t.dims]);

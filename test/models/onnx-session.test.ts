@@ -58,6 +58,22 @@ describe('OnnxModel', () => {
     expect(Array.from(out.sum.data as Float32Array)).toEqual([2, 2, 2]);
   });
 
+  it('runs inputs in shared memory (onnxruntime-node rejects them) from plain copies, one per run in flight', async () => {
+    const shared = (values: number[]) => {
+      const data = new Float32Array(new SharedArrayBuffer(values.length * 4));
+      data.set(values);
+      return new ort.Tensor('float32', data, [values.length]);
+    };
+    const a1 = shared([1, 2, 3]), a2 = shared([10, 20, 30]), b = shared([0.5, 0.5, 0.5]);
+    // Started in one tick: both copies are made before either run executes, so they must not share one.
+    const [one, two] = await Promise.all([model.run({ a: a1, b, c }), model.run({ a: a2, b, c })]);
+    expect(Array.from(one.sum.data as Float32Array)).toEqual([1.5, 2.5, 3.5]);
+    expect(Array.from(two.sum.data as Float32Array)).toEqual([10.5, 20.5, 30.5]);
+    const again = await model.run({ a: a2, b: vec(3), c });
+    expect(Array.from(again.sum.data as Float32Array)).toEqual([11, 21, 31]);
+    expect((a1.data as Float32Array).buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('reports every missing input in one error, with the model file', async () => {
     const err = await model.run({ b: vec(2) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NullcamError);

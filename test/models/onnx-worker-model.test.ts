@@ -44,6 +44,19 @@ describe.skipIf(!built)('OnnxWorkerModel (from dist/; skipped before `npm run bu
         }
       }
       expect(ticks).toBeGreaterThan(2); // timers ran during inference
+      // Inputs in shared memory (what the face models feed it) reach the worker uncopied and give the
+      // same outputs, also with another shared input in flight at once.
+      expect(worker.sharedInputs).toBe(true);
+      const shared = new Float32Array(new SharedArrayBuffer(pixels.byteLength));
+      shared.set(pixels);
+      const other = new Float32Array(new SharedArrayBuffer(pixels.byteLength)).fill(0.25);
+      const name = inThread.inputNames[0];
+      const [got, otherGot] = await Promise.all([worker.run({ [name]: new ort.Tensor('float32', shared, [1, 256, 256, 3]) }), worker.run({ [name]: new ort.Tensor('float32', other, [1, 256, 256, 3]) })]);
+      const otherExpected = await inThread.run({ [name]: new ort.Tensor('float32', new Float32Array(pixels.length).fill(0.25), [1, 256, 256, 3]) });
+      for (const n of inThread.outputNames) {
+        expect(Array.from(got[n].data as Float32Array)).toEqual(Array.from(expected[n].data as Float32Array));
+        expect(Array.from(otherGot[n].data as Float32Array)).toEqual(Array.from(otherExpected[n].data as Float32Array));
+      }
     } finally {
       await inThread.dispose();
       await worker.dispose();

@@ -45,6 +45,17 @@ describe('FaceDetector on the stills', () => {
     }
   });
 
+  it('samples into shared memory for a runner on another thread (sharedInputs), with the same faces', async () => {
+    const seen: boolean[] = [];
+    const shared: ModelRunner = { ...runner, sharedInputs: true, run: (feeds) => (seen.push(Object.values(feeds).every((t) => t.data.buffer instanceof SharedArrayBuffer)), runner.run(feeds)) };
+    const frame = await stillFrame(STILLS[0].file);
+    const want = confident(await new FaceDetector(runner).detect(frame));
+    const got = confident(await new FaceDetector(shared).detect(frame));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(Boolean)).toBe(true);
+    expect(got).toEqual(want);
+  });
+
   it('gives the same faces on rgb24 and yuv420p frames of one image', async () => {
     for (const { file } of STILLS) {
       const det = new FaceDetector(runner);
