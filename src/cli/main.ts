@@ -20,7 +20,7 @@ import { runKeygen } from './keygen-command.js';
 import { runKeys } from './keys-command.js';
 import { parseRevealArgs, runReveal } from './reveal-command.js';
 import { parseProxyArgs } from './proxy-args.js';
-import { runProxy } from './proxy-command.js';
+import { runProxyOnThread } from './proxy-thread.js';
 import { DETECTOR_MODEL } from '../pipeline/face-analyzers.js';
 import { parseWatchArgs } from './watch-args.js';
 import { runWatch } from './watch-command.js';
@@ -79,7 +79,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         process.stdout.write(PROXY_HELP);
         return 0;
       }
-      return runProxy(parseProxyArgs(rest), process.env);
+      return runProxyOnThread(parseProxyArgs(rest));
     case 'watch':
       if (wantsHelp) {
         process.stdout.write(WATCH_HELP);

@@ -28,8 +28,11 @@ import type { FaceAnalyzers } from '../track/track-faces.js';
 import { trackOptions, zoneOptions } from './anonymize-command.js';
 import type { ProxyRequest } from './proxy-args.js';
 
-/** @returns the exit code once stopped (SIGINT/SIGTERM: 0); throws NullcamError for anything the user can fix */
-export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * @param stopped resolves when the proxy should stop (SIGINT/SIGTERM, forwarded by runProxyOnThread)
+ * @returns the exit code once stopped (0); throws NullcamError for anything the user can fix
+ */
+export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv, stopped: Promise<void>): Promise<number> {
   const config = buildConfig(req.configFile ? readConfigFile(req.configFile) : {}, req.overrides, req.configFile ?? 'config');
   const cameras = resolveCameras(req, config);
   for (const c of cameras) {
@@ -123,10 +126,6 @@ export async function runProxy(req: ProxyRequest, env: NodeJS.ProcessEnv): Promi
     }
     if (subscriptions.length === 0) throw new NullcamError('No camera could be started; see the lines above.', 1);
 
-    const stopped = new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
     await Promise.race([stopped, failed]);
     log('stopping');
     return 0;
