@@ -3,7 +3,8 @@
  * /proc/PID/task/TID/schedstat) and by the whole machine (the "some" line of /proc/pressure/cpu). A
  * detection that stalls while the proxy's threads waited for a core says the machine was short of CPU at
  * that moment; one that stalls without such a wait points inside the proxy. Linux only; absent files give
- * nulls.
+ * nulls. No thread is singled out: the proxy's own work runs on a worker thread (src/cli/proxy-thread.ts),
+ * whose id /proc does not tell apart from the model workers'.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -14,8 +15,6 @@ export interface CpuWaitSample {
   readonly proxyMs: number | null;
   /** The most any one proxy thread waited, ms. */
   readonly proxyThreadMaxMs: number | null;
-  /** The proxy's main thread (frame I/O, anonymizing, garbage collection), ms. */
-  readonly mainThreadMs: number | null;
   /** ms in which at least one runnable task on the machine waited for a CPU (PSI "some"). */
   readonly machineMs: number | null;
 }
@@ -43,14 +42,12 @@ export class CpuWaitSampler {
     const perSecond = 1000 / (t - last.t);
     let sum: number | null = null;
     let max: number | null = null;
-    let main: number | null = null;
     if (threads && last.threads) {
       sum = max = 0;
       for (const [tid, ns] of threads) {
         const ms = (ns - (last.threads.get(tid) ?? ns)) / 1e6;
         sum += ms;
         max = Math.max(max, ms);
-        if (tid === String(this.pid)) main = ms;
       }
     }
     const round = (ms: number | null) => (ms === null ? null : Math.round(ms * perSecond));
@@ -58,7 +55,6 @@ export class CpuWaitSampler {
       s: Math.round((t - this.t0) / 1000),
       proxyMs: round(sum),
       proxyThreadMaxMs: round(max),
-      mainThreadMs: round(main),
       machineMs: round(pressureUs !== null && last.pressureUs !== null ? (pressureUs - last.pressureUs) / 1000 : null),
     });
   }
@@ -69,7 +65,7 @@ export class CpuWaitSampler {
       const v = this.samples.map((x) => x[key]).filter((x): x is number => x !== null).sort((a, b) => a - b);
       return v.length ? { p50: v[v.length >> 1], p99: v[Math.min(v.length - 1, Math.floor(v.length * 0.99))], max: v.at(-1)! } : null;
     };
-    return { proxyMs: stats('proxyMs'), proxyThreadMaxMs: stats('proxyThreadMaxMs'), mainThreadMs: stats('mainThreadMs'), machineMs: stats('machineMs') };
+    return { proxyMs: stats('proxyMs'), proxyThreadMaxMs: stats('proxyThreadMaxMs'), machineMs: stats('machineMs') };
   }
 
   /** The samples of seconds (from, to]: what the run looked like just before a log line at `to`. */

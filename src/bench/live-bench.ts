@@ -1,5 +1,5 @@
 /**
- * `npm run bench:live [-- --seconds N] [--mode MODE] [--audio] [--set KEY=VALUE …] [--node-option OPT …]` (settings go to the proxy, node options to its node, e.g. --max-semi-space-size=8; --audio: the camera sends AAC too): what nullcam proxy adds to a live camera. A
+ * `npm run bench:live [-- --seconds N] [--mode MODE] [--audio] [--set KEY=VALUE …] [--node-option OPT …]` (settings go to the proxy, node options to its node, e.g. --v8-pool-size=1 (a --max-semi-space-size there replaces the proxy thread's own cap); --audio: the camera sends AAC too): what nullcam proxy adds to a live camera. A
  * GStreamer RTSP camera plays a 720p25 clip with a moving face and a frame counter burned in; two ffmpeg
  * clients play at once, one straight from the camera and one through `nullcam proxy`; each frame's
  * arrival on the two paths is paired by its counter, and the difference is the added latency. Also:
@@ -236,7 +236,7 @@ function describeCpuWait(window: readonly CpuWaitSample[]): string {
     const v = window.map((x) => x[key]).filter((x): x is number => x !== null);
     return v.length ? String(Math.max(...v)) : 'n/a';
   };
-  return `CPU wait in those 10 s, ms/s: proxy threads up to ${max('proxyMs')} (one thread ${max('proxyThreadMaxMs')}, the main thread ${max('mainThreadMs')}), machine up to ${max('machineMs')}`;
+  return `CPU wait in those 10 s, ms/s: proxy threads up to ${max('proxyMs')} (one thread ${max('proxyThreadMaxMs')}), machine up to ${max('machineMs')}`;
 }
 
 /** nullcam_memory_bytes by kind, in MB. */
