@@ -7,8 +7,9 @@
  * run settles (ModelRunner). The free list holds at most as many as ever ran at once.
  *
  * `shared` ones live in shared memory, so posting one to a model's worker thread shares it instead of
- * cloning it there: a clone per call was ~80 MB/s of allocations in the detector's worker at 720p25,
- * which its heap held until that thread's next collection (README, live bench runs 55–).
+ * cloning it there: the clones (one per call, 786 KB per tile) stayed in the detector worker's malloc
+ * arena until that thread's next collection, ~55 MB resident that grew and shrank; shared, it holds
+ * ~18 MB (README, live bench runs 55–60).
  */
 export class InputBuffers {
   private readonly free: Float32Array[] = [];
