@@ -54,9 +54,8 @@ export async function runProxyOnThread(request: ProxyRequest, env: NodeJS.Proces
   const code = await new Promise<number>((resolve) => worker.once('exit', resolve));
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  const r = reply as ProxyThreadReply | undefined;
-  if (r && 'exitCode' in r) return r.exitCode;
-  if (r) throw revive(r.error);
+  if (reply && 'exitCode' in reply) return reply.exitCode;
+  if (reply) throw revive(reply.error);
   throw crash ?? new Error(`the proxy thread stopped with exit code ${code}`);
 }
 

@@ -24,7 +24,7 @@ function largestNewSpace(resourceLimits: object): Promise<number> {
 }
 
 describe('the proxy thread', () => {
-  it('caps the young generation at 8 MB semi-spaces (16 MB new space), where a thread left alone grows to 32', async () => {
+  it('caps the young generation at 8 MB semi-spaces (16 MB new space), which a thread left alone grows past', async () => {
     expect(proxyThreadLimits({}, [])).toEqual({ maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
     expect(await largestNewSpace(proxyThreadLimits({}, []))).toBe(16);
     expect(await largestNewSpace({})).toBeGreaterThan(16);
